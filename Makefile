@@ -1,0 +1,28 @@
+# Songgram: `make demo` and `make test` are all a newcomer needs.
+SHELL := /bin/sh
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.setup-done
+DEMO_MESSAGE := Mom, thank you for always cooking for us. I love you.
+
+.PHONY: setup demo test bench fuzz docs clean
+
+setup: $(STAMP)
+
+$(STAMP): setup.cfg pyproject.toml scripts/setup-system.sh
+	scripts/setup-system.sh
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+demo: setup
+	$(VENV)/bin/songgram compose "$(DEMO_MESSAGE)" --to Mom --genre ballad --vibe heartfelt --seed 7 --out songs/demo
+
+test: setup
+	$(PY) -m pytest -q
+
+bench: setup
+	$(PY) scripts/bench.py
+
+clean:
+	rm -rf $(VENV) songs build *.egg-info

@@ -1,0 +1,58 @@
+"""The one exception tree of Songgram.
+
+Every error the engine raises on purpose is a :class:`SonggramError`; the
+command line maps each subclass to a one-line message and an exit code.
+
+>>> issubclass(GrammarError, SonggramError)
+True
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "SonggramError",
+    "InputError",
+    "RefusedError",
+    "GrammarError",
+    "RenderError",
+    "OutputError",
+]
+
+
+class SonggramError(Exception):
+    """Base of every error Songgram raises on purpose."""
+
+    exit_code: int = 1
+
+
+class InputError(SonggramError, ValueError):
+    """A message or option that cannot be used (empty, too long, unknown genre...)."""
+
+    exit_code = 1
+
+
+class RefusedError(InputError):
+    """A message the guardrails refuse to sing (hate, slurs)."""
+
+    exit_code = 1
+
+
+class GrammarError(SonggramError):
+    """A grammar or rule file that is missing, malformed or inconsistent.
+
+    The message always names the file and the key.
+    """
+
+    exit_code = 3
+
+
+class RenderError(SonggramError):
+    """Audio could not be rendered: a missing library, a missing or broken SoundFont."""
+
+    exit_code = 4
+
+
+class OutputError(SonggramError):
+    """The output folder cannot be written."""
+
+    exit_code = 5

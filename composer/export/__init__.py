@@ -1,0 +1,1 @@
+"""Exporters: each turns a :class:`~composer.song.Song` into one file format."""

@@ -1,0 +1,116 @@
+"""song.mid: a type 1 Standard MIDI File that opens in any DAW.
+
+Track 0 is the conductor (title, copyright, tempo, time signature, key
+signature, a marker at each section). Each part follows as a named track with
+its General MIDI program, volume, pan and effect sends; drums are on channel
+10. The ``Vocal`` track carries one lyric event per syllable at its note-on;
+a syllable that continues its word ends in "-".
+"""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+from typing import TYPE_CHECKING
+
+import mido
+
+from ..model import PPQ, Note, Track
+from ..theory import mido_key_signature
+
+if TYPE_CHECKING:
+    from ..song import Song
+
+__all__ = ["song_to_midi", "latin1", "COPYRIGHT"]
+
+COPYRIGHT = "Made with Songgram. Free to use, share and adapt (CC0)."
+
+
+def latin1(text: str) -> str:
+    """``text`` reduced to characters a MIDI text event can carry (Latin-1).
+
+    >>> latin1("Zoë Łucja")
+    'Zoë Lucja'
+    """
+    out = []
+    for char in text:
+        try:
+            char.encode("latin-1")
+            out.append(char)
+        except UnicodeEncodeError:
+            base = unicodedata.normalize("NFKD", char)
+            base = "".join(c for c in base if not unicodedata.combining(c))
+            base = {"Ł": "L", "ł": "l", "Ø": "O", "ø": "o", "Đ": "D", "đ": "d"}.get(char, base)
+            out.append(base if base and all(ord(c) < 256 for c in base) else "?")
+    return "".join(out)
+
+
+def _events_to_track(events: list[tuple[int, int, mido.Message | mido.MetaMessage]], name: str) -> mido.MidiTrack:
+    track = mido.MidiTrack()
+    track.append(mido.MetaMessage("track_name", name=latin1(name), time=0))
+    now = 0
+    for tick, _order, msg in sorted(events, key=lambda e: (e[0], e[1])):
+        track.append(msg.copy(time=tick - now))
+        now = tick
+    track.append(mido.MetaMessage("end_of_track", time=0))
+    return track
+
+
+def _conductor(song: Song) -> mido.MidiTrack:
+    plan = song.plan
+    events: list[tuple[int, int, mido.Message | mido.MetaMessage]] = [
+        (0, 0, mido.MetaMessage("copyright", text=COPYRIGHT)),
+        (0, 1, mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(plan.tempo))),
+        (0, 2, mido.MetaMessage("time_signature", numerator=plan.meter[0], denominator=plan.meter[1],
+                                clocks_per_click=36 if plan.meter[1] == 8 else 24)),
+        (0, 3, mido.MetaMessage("key_signature", key=mido_key_signature(plan.tonic, plan.mode))),
+    ]
+    for section in plan.sections:
+        events.append((section.start, 4, mido.MetaMessage("marker", text=latin1(section.name))))
+    return _events_to_track(events, song.title)
+
+
+def _part(track: Track, lyrics: list[str] | None) -> mido.MidiTrack:
+    ch = track.channel
+    events: list[tuple[int, int, mido.Message | mido.MetaMessage]] = [
+        (0, 0, mido.Message("control_change", channel=ch, control=0, value=0)),
+        (0, 1, mido.Message("program_change", channel=ch, program=track.program)),
+        (0, 2, mido.Message("control_change", channel=ch, control=7, value=track.volume)),
+        (0, 3, mido.Message("control_change", channel=ch, control=10, value=track.pan)),
+        (0, 4, mido.Message("control_change", channel=ch, control=91, value=track.reverb)),
+        (0, 5, mido.Message("control_change", channel=ch, control=93, value=track.chorus)),
+    ]
+    # A repeated pitch must not cut itself off: end each note before the next on that pitch starts.
+    last_end: dict[int, int] = {}
+    notes: list[Note] = sorted(track.notes, key=lambda n: (n.start, n.pitch))
+    next_start: dict[int, list[int]] = {}
+    for n in notes:
+        next_start.setdefault(n.pitch, []).append(n.start)
+    seen: dict[int, int] = {}
+    for i, n in enumerate(notes):
+        k = seen.get(n.pitch, 0)
+        seen[n.pitch] = k + 1
+        starts = next_start[n.pitch]
+        end = n.end if k + 1 >= len(starts) else min(n.end, starts[k + 1])
+        end = max(end, n.start + 1)
+        last_end[n.pitch] = end
+        if lyrics is not None:
+            events.append((n.start, 7, mido.MetaMessage("lyrics", text=latin1(lyrics[i]))))
+        events.append((n.start, 8, mido.Message("note_on", channel=ch, note=n.pitch, velocity=n.velocity)))
+        events.append((end, 6, mido.Message("note_off", channel=ch, note=n.pitch, velocity=0)))
+    return _events_to_track(events, track.name)
+
+
+def song_to_midi(song: Song) -> bytes:
+    """The bytes of song.mid (type 1, 480 PPQ)."""
+    mid = mido.MidiFile(type=1, ticks_per_beat=PPQ)
+    mid.tracks.append(_conductor(song))
+    for track in song.tracks:
+        lyrics = None
+        if track.role == "vocal":
+            by_start = {n.start: n.lyric for n in song.vocal}
+            lyrics = [by_start.get(n.start, "") for n in sorted(track.notes, key=lambda n: (n.start, n.pitch))]
+        mid.tracks.append(_part(track, lyrics))
+    buffer = io.BytesIO()
+    mid.save(file=buffer)
+    return buffer.getvalue()

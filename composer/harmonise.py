@@ -1,0 +1,185 @@
+"""The harmonise stage: a chord progression per section from the genre's chains.
+
+Chords are sampled from the genre's Markov chain for the section kind, under
+constraints: every lyric line ends on a phrase cadence and every section on
+its own cadence. :func:`sample_chain` draws exactly from the chain
+conditioned on those constraints (a backward pass counts the ways to reach
+an allowed ending, a forward pass samples), compiled with numba.
+
+Every chorus plays the same progression and verse 2 repeats verse 1's, as
+songs do.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Mapping
+
+import numpy as np
+from numba import njit
+
+from . import data
+from .errors import GrammarError
+from .grammar import Chain, Genre
+from .model import Chord, Plan, SectionPlan
+from .theory import chord_symbol, parse_roman, uses_flats
+from .vibes import Vibe
+
+__all__ = ["harmonise", "sample_chain"]
+
+_WHERE = "rules/harmony.toml"
+_CHAIN_FOR = {"intro": "chorus", "verse": "verse", "prechorus": "bridge", "chorus": "chorus",
+              "bridge": "bridge", "outro": "chorus"}
+
+
+@njit(cache=True)
+def sample_chain(start: np.ndarray, matrix: np.ndarray, masks: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Sample a state sequence from a Markov chain, constrained step by step.
+
+    Args:
+        start: (S,) weights of the first state.
+        matrix: (S, S) transition weights.
+        masks: (T, S) 1.0 where a state is allowed at a step, else 0.0.
+        u: (T,) uniform random numbers in [0, 1).
+
+    Returns:
+        (T,) state indices, or all -1 when no sequence satisfies the masks.
+    """
+    steps, n = masks.shape
+    beta = np.zeros((steps, n))
+    for s in range(n):
+        beta[steps - 1, s] = masks[steps - 1, s]
+    for t in range(steps - 2, -1, -1):
+        top = 0.0
+        for s in range(n):
+            if masks[t, s] == 0.0:
+                continue
+            acc = 0.0
+            for s2 in range(n):
+                acc += matrix[s, s2] * beta[t + 1, s2]
+            beta[t, s] = acc
+            if acc > top:
+                top = acc
+        if top > 0.0:
+            for s in range(n):
+                beta[t, s] /= top
+    out = np.full(steps, -1, dtype=np.int64)
+    weights = np.empty(n)
+    for t in range(steps):
+        total = 0.0
+        for s in range(n):
+            w = (start[s] if t == 0 else matrix[out[t - 1], s]) * beta[t, s]
+            weights[s] = w
+            total += w
+        if total <= 0.0:
+            return np.full(steps, -1, dtype=np.int64)
+        target = u[t] * total
+        acc = 0.0
+        pick = n - 1
+        for s in range(n):
+            acc += weights[s]
+            if weights[s] > 0.0 and acc > target:
+                pick = s
+                break
+        out[t] = pick
+    return out
+
+
+@cache
+def _mode_rules(mode: str) -> tuple[str, dict[str, str]]:
+    rules = data.load("rules", "harmony")
+    where = f"{_WHERE} [modes.{mode}]"
+    table = data.require(rules, f"modes.{mode}", dict, where=_WHERE)
+    return data.require(table, "family", str, where=where), dict(data.require(table, "substitute", dict, where=where))
+
+
+@cache
+def _colour(colour: str) -> tuple[float, dict[str, str]]:
+    rules = data.load("rules", "harmony")
+    table = data.require(rules, f"colours.{colour}", dict, where=_WHERE)
+    where = f"{_WHERE} [colours.{colour}]"
+    mapping = dict(data.require(table, "map", dict, where=where))
+    for source, target in mapping.items():
+        try:
+            parse_roman(source)
+            parse_roman(target)
+        except ValueError as err:
+            raise GrammarError(f"{_WHERE}: key 'colours.{colour}.map.{source}': {err}") from err
+    return data.require(table, "probability", float, where=where), mapping
+
+
+def _masks(chain: Chain, section: SectionPlan, slots_per_bar: int, cadences: Mapping[str, tuple[str, ...]], final: bool) -> np.ndarray:
+    slots = section.bars * slots_per_bar
+    masks = np.ones((slots, len(chain.states)))
+    line_ends = []
+    bar = 0
+    for bars in section.line_bars or (2,) * (section.bars // 2):
+        bar += bars
+        line_ends.append(bar * slots_per_bar - 1)
+    for end in line_ends[:-1]:
+        allowed = set(cadences["phrase"])
+        masks[end] = [1.0 if s in allowed else 0.0 for s in chain.states]
+    end_key = "outro" if final else section.kind if section.kind in cadences else "phrase"
+    allowed = set(cadences[end_key])
+    masks[slots - 1] = [1.0 if s in allowed else 0.0 for s in chain.states]
+    return masks
+
+
+def _realise(roman: str, plan: Plan, substitute: dict[str, str], colour: tuple[float, dict[str, str]],
+             rng: np.random.Generator, *, plain: bool = False) -> tuple[str, str, int, tuple[int, ...]]:
+    roman = substitute.get(roman, roman)
+    probability, mapping = colour
+    if roman in mapping and rng.random() < probability and not plain:
+        roman = mapping[roman]
+    parsed = parse_roman(roman)
+    root = (plan.tonic + parsed.degree) % 12
+    pitches = tuple(dict.fromkeys((root + i) % 12 for i in parsed.intervals))
+    symbol = chord_symbol(parsed, tonic=plan.tonic, flats=uses_flats(plan.tonic, plan.mode))
+    return roman, symbol, root, pitches
+
+
+def harmonise(plan: Plan, genre: Genre, vibe: Vibe, *, rng: np.random.Generator) -> tuple[Chord, ...]:
+    """The chord progression of the whole song, section by section.
+
+    Raises:
+        GrammarError: a section's constraints cannot be met by the genre's chain
+            (the grammar's cadences and moves do not fit together).
+    """
+    family, substitute = _mode_rules(plan.mode)
+    colour = _colour(vibe.colour)
+    cadences = genre.cadences[family]
+    slots_per_bar = genre.chords_per_bar
+    slot = plan.bar_ticks // slots_per_bar
+    progressions: dict[tuple[str, tuple[int, ...], int, bool], list[tuple[str, str, int, tuple[int, ...]]]] = {}
+    chords: list[Chord] = []
+    for index, section in enumerate(plan.sections):
+        final = index == len(plan.sections) - 1
+        key = (section.kind, section.line_bars, section.bars, final)
+        if key not in progressions:
+            chain = genre.chains[family][_CHAIN_FOR[section.kind]]
+            start = np.array(chain.start, dtype=np.float64)
+            matrix = np.array(chain.matrix, dtype=np.float64)
+            matrix /= matrix.sum(axis=1, keepdims=True)
+            masks = _masks(chain, section, slots_per_bar, cadences, final)
+            states = sample_chain(start, matrix, masks, rng.random(len(masks)))
+            if states[0] < 0:
+                raise GrammarError(
+                    f"grammars/{genre.id}.toml: the {family} {_CHAIN_FOR[section.kind]} chain cannot reach "
+                    f"the cadences asked for a {section.bars}-bar {section.kind}"
+                )
+            progressions[key] = [
+                _realise(chain.states[s], plan, substitute, colour, rng, plain=final and t == len(states) - 1)
+                for t, s in enumerate(states)
+            ]
+        merged: list[list] = []
+        for i, (roman, symbol, root, pitches) in enumerate(progressions[key]):
+            begin = section.start + i * slot
+            if merged and merged[-1][2] == roman:  # the same chord again: hold it
+                merged[-1][1] += slot
+                continue
+            merged.append([begin, slot, roman, symbol, root, pitches])
+        chords.extend(
+            Chord(start=b, dur=d, roman=r, symbol=s, root=root, pitches=p, section=index)
+            for b, d, r, s, root, p in merged
+        )
+    return tuple(chords)

@@ -1,0 +1,332 @@
+"""The shared data model: one frozen value per pipeline stage.
+
+Every stage is a pure function from these values to new values; nothing here
+is ever mutated (``dataclasses.replace`` makes changed copies).
+
+Time is counted in MIDI ticks at :data:`PPQ` ticks per quarter note, so that
+every position is an exact integer and the same seed gives the same bytes.
+
+>>> Note(start=0, dur=PPQ, pitch=60, velocity=90).end
+480
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+__all__ = [
+    "PPQ",
+    "SectionKind",
+    "Mode",
+    "Word",
+    "Sentiment",
+    "Analysis",
+    "LyricLine",
+    "LyricSection",
+    "Lyrics",
+    "SectionPlan",
+    "Plan",
+    "Chord",
+    "Onset",
+    "VocalNote",
+    "Note",
+    "Track",
+]
+
+PPQ = 480
+"""Ticks per quarter note, everywhere in the engine and in song.mid."""
+
+SectionKind = Literal["intro", "verse", "prechorus", "chorus", "bridge", "outro"]
+Mode = Literal["major", "minor", "dorian", "mixolydian"]
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """One sung word.
+
+    Attributes:
+        text: the word as sung, normalised and spelled out ("fortieth"), with
+            its original capitalisation and apostrophes.
+        syllables: display syllables; ``"".join(syllables) == text``.
+        stresses: lexical stress per syllable, CMU style: 1 primary,
+            2 secondary, 0 unstressed. Same length as ``syllables``.
+        function: True for function words (a, the, to, of, and...), which are
+            sung weak whatever their dictionary stress.
+        source: where the syllables and stress came from: ``"cmu"`` (the CMU
+            dictionary) or ``"rules"`` (orthographic rules, for names and
+            words the dictionary lacks).
+        pause_after: the phrase boundary after this word: 0 none, 1 a comma or
+            dash, 2 the end of a sentence.
+    """
+
+    text: str
+    syllables: tuple[str, ...]
+    stresses: tuple[int, ...]
+    function: bool = False
+    source: Literal["cmu", "rules"] = "cmu"
+    pause_after: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Sentiment:
+    """VADER scores of the message: ``compound`` in -1..1, the others 0..1."""
+
+    compound: float = 0.0
+    positive: float = 0.0
+    negative: float = 0.0
+    neutral: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """What the engine understood of a message (the analyse stage).
+
+    Attributes:
+        message: the message exactly as given.
+        text: the normalised text that is sung (emoji mapped, numbers spelled out).
+        words: the sung words in order.
+        sentiment: VADER scores.
+        themes: every theme that scored, best first, as (theme id, score).
+        theme: the main theme id ("love", "gratitude"...).
+        relation: the recipient's relation ("parent", "partner", "friend"...).
+        recipient: the recipient's name as it will be sung.
+        sender: the sender's name, or "" when not given.
+    """
+
+    message: str
+    text: str
+    words: tuple[Word, ...]
+    sentiment: Sentiment = Sentiment()
+    themes: tuple[tuple[str, float], ...] = ()
+    theme: str = "love"
+    relation: str = "other"
+    recipient: str = ""
+    sender: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class LyricLine:
+    """One sung line.
+
+    Attributes:
+        words: the words of the line.
+        origin: ``"message"`` for the sender's own words, ``"hook"`` for the
+            chorus hook, ``"template"`` for lines from our template bank.
+    """
+
+    words: tuple[Word, ...]
+    origin: Literal["message", "hook", "template"] = "message"
+
+    @property
+    def text(self) -> str:
+        """The line as plain text."""
+        return " ".join(w.text for w in self.words)
+
+    @property
+    def syllable_count(self) -> int:
+        """How many syllables (and so sung notes) the line has."""
+        return sum(len(w.syllables) for w in self.words)
+
+
+@dataclass(frozen=True, slots=True)
+class LyricSection:
+    """A section of lyrics: ``name`` like "Verse 2", ``kind`` like "verse"."""
+
+    name: str
+    kind: SectionKind
+    lines: tuple[LyricLine, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Lyrics:
+    """The song's words: a title and the sections in the order they are sung."""
+
+    title: str
+    sections: tuple[LyricSection, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SectionPlan:
+    """One section of the form.
+
+    Attributes:
+        name: display name ("Chorus 2").
+        kind: the section kind.
+        start: the first tick of the section.
+        bars: length in bars.
+        lyric: index into ``Lyrics.sections``, or -1 for an instrumental section.
+        energy: 0..1, how full and loud the band plays here.
+        line_bars: bars given to each lyric line, in order (empty when instrumental).
+    """
+
+    name: str
+    kind: SectionKind
+    start: int
+    bars: int
+    lyric: int = -1
+    energy: float = 0.5
+    line_bars: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """Key, tempo, meter and form (the plan stage).
+
+    Attributes:
+        genre: genre id.
+        vibe: vibe id.
+        tonic: pitch class of the key's tonic, 0 = C.
+        key_name: the tonic spelled for people ("Eb", "F#").
+        mode: the mode.
+        tempo: beats per minute, counted in quarter notes.
+        meter: (numerator, denominator), e.g. (4, 4), (3, 4), (6, 8).
+        swing: 0 for straight eighths; 1/3 delays each off-beat eighth to
+            the triplet (a 2:1 shuffle).
+        sections: the form, in order.
+        reasons: each choice and why it was made, as (field, reason) pairs.
+    """
+
+    genre: str
+    vibe: str
+    tonic: int
+    key_name: str
+    mode: Mode
+    tempo: int
+    meter: tuple[int, int]
+    swing: float = 0.0
+    sections: tuple[SectionPlan, ...] = ()
+    reasons: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def bar_ticks(self) -> int:
+        """Length of one bar in ticks."""
+        num, den = self.meter
+        return num * PPQ * 4 // den
+
+    @property
+    def total_ticks(self) -> int:
+        """Length of the whole form in ticks."""
+        return sum(s.bars for s in self.sections) * self.bar_ticks
+
+
+@dataclass(frozen=True, slots=True)
+class Chord:
+    """One chord of the progression (the harmonise stage).
+
+    Attributes:
+        start: first tick.
+        dur: length in ticks.
+        roman: Roman numeral relative to the tonic ("IV", "bVII", "V7").
+        symbol: chord symbol for people ("F", "Bbmaj7", "E5").
+        root: pitch class of the root.
+        pitches: pitch classes of the chord, root first.
+        section: index into ``Plan.sections``.
+    """
+
+    start: int
+    dur: int
+    roman: str
+    symbol: str
+    root: int
+    pitches: tuple[int, ...]
+    section: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Onset:
+    """One syllable placed in time (the scan stage).
+
+    Attributes:
+        start: first tick.
+        dur: length in ticks.
+        syllable: the display syllable.
+        word: the whole word it belongs to.
+        continues: True when the word goes on after this syllable (its
+            lyric event ends in "-").
+        stress: 1 primary, 2 secondary, 0 unstressed; function words are 0.
+        line: index of the lyric line across the whole song.
+        section: index into ``Plan.sections``.
+        first_in_word: True for the word's first syllable.
+    """
+
+    start: int
+    dur: int
+    syllable: str
+    word: str
+    continues: bool
+    stress: int
+    line: int
+    section: int
+    first_in_word: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class VocalNote:
+    """A sung note: an :class:`Onset` with its pitch (the melodise stage)."""
+
+    onset: Onset
+    pitch: int
+
+    @property
+    def start(self) -> int:
+        """First tick."""
+        return self.onset.start
+
+    @property
+    def dur(self) -> int:
+        """Length in ticks."""
+        return self.onset.dur
+
+    @property
+    def lyric(self) -> str:
+        """The lyric event text: the syllable, with "-" when the word goes on."""
+        return self.onset.syllable + ("-" if self.onset.continues else "")
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """One MIDI note of a band part."""
+
+    start: int
+    dur: int
+    pitch: int
+    velocity: int
+
+    @property
+    def end(self) -> int:
+        """The tick where the note stops."""
+        return self.start + self.dur
+
+
+@dataclass(frozen=True, slots=True)
+class Track:
+    """One part of the arrangement, written as one named MIDI track.
+
+    Attributes:
+        name: the track name ("Vocal", "Drums", "Bass"...).
+        role: what the part does: "vocal", "drums", "bass", "chords", "pad",
+            "lead".
+        program: General MIDI program, 0-based (0 = Acoustic Grand Piano).
+        channel: MIDI channel, 0-based; 9 is the drum channel.
+        notes: the notes, sorted by start.
+        volume: controller 7, 0..127.
+        pan: controller 10, 0..127 (64 centre).
+        reverb: controller 91 send, 0..127.
+        chorus: controller 93 send, 0..127.
+    """
+
+    name: str
+    role: str
+    program: int
+    channel: int
+    notes: tuple[Note, ...] = field(default=())
+    volume: int = 100
+    pan: int = 64
+    reverb: int = 40
+    chorus: int = 0
+
+    @property
+    def is_drums(self) -> bool:
+        """True for the part on the General MIDI drum channel (10, 0-based 9)."""
+        return self.channel == 9
