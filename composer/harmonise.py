@@ -16,7 +16,7 @@ from functools import cache
 from typing import Mapping
 
 import numpy as np
-from numba import njit
+from .jit import njit
 
 from . import data
 from .errors import GrammarError

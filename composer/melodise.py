@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
-from numba import njit
+from .jit import njit
 
 from . import data
 from .grammar import Genre

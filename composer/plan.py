@@ -77,6 +77,26 @@ def _form(
     return out
 
 
+def _fit_short(
+    kinds: list[str], lyrics: Lyrics, genre: Genre, meter: tuple[int, int], tempo: int, span: tuple[float, float]
+) -> tuple[list[tuple[str, int, int, tuple[int, ...]]], list[str]]:
+    """A clip: a one-bar lead-in, the verse, the chorus (cut to its first lines if
+    the clip would run long) and a two-bar ending."""
+    kinds = ["intro", *[k for k in kinds if k not in ("intro", "outro")], "outro"]
+    form = _form(kinds, lyrics, genre, meter, 1, 2)
+    notes: list[str] = []
+    bars = sum(s[1] for s in form)
+    for i, (kind, sbars, lyric, line_bars) in enumerate(form):
+        if kind != "chorus":
+            continue
+        while len(line_bars) > 2 and seconds(bars, meter, tempo) > span[1]:
+            bars -= line_bars[-1]
+            line_bars = line_bars[:-1]
+            notes.append("the chorus is cut to its first lines to keep the clip short")
+        form[i] = (kind, sum(line_bars), lyric, line_bars)
+    return form, sorted(set(notes))
+
+
 def _fit(
     kinds: list[str], lyrics: Lyrics, genre: Genre, meter: tuple[int, int], tempo: int, span: tuple[float, float]
 ) -> tuple[list[tuple[str, int, int, tuple[int, ...]]], list[str]]:
@@ -172,14 +192,15 @@ def plan(
     rules = data.load("rules", "form")
     span = tuple(data.require(rules, f"length.{length}_seconds", list, where=_WHERE))
     kinds = list(genre.form_full if length == "full" else genre.form_short)
-    form, notes = _fit(kinds, lyrics, genre, meter, bpm, (float(span[0]), float(span[1])))
+    fit = _fit if length == "full" else _fit_short
+    form, notes = fit(kinds, lyrics, genre, meter, bpm, (float(span[0]), float(span[1])))
     total = sum(s[1] for s in form)
-    if tempo is None and length == "full":  # last resort: move the tempo inside the genre's range
+    if tempo is None:  # last resort: move the tempo inside the genre's range
         need_lo = seconds(total, meter, 1) / span[1]
         need_hi = seconds(total, meter, 1) / span[0]
         fitted = int(round(min(max(bpm, need_lo, lo), need_hi, hi)))
         if fitted != bpm:
-            notes.append(f"tempo moved from {bpm} to {fitted} BPM to keep the song two to three minutes long")
+            notes.append(f"tempo moved from {bpm} to {fitted} BPM to fit the {length} length")
             bpm = fitted
             reasons[-1] = ("tempo", reasons[-1][1] + f", moved to {bpm} to fit the song's length")
     reasons.append((

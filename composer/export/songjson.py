@@ -32,7 +32,8 @@ def schema() -> dict[str, Any]:
 def song_to_dict(song: Song) -> dict[str, Any]:
     """song.json as a dictionary."""
     a, plan = song.analysis, song.plan
-    line_texts = [line.text for s in plan.sections if s.lyric >= 0 for line in song.lyrics.sections[s.lyric].lines]
+    line_texts = [line.text for s in plan.sections if s.lyric >= 0
+                  for line, _bars in zip(song.lyrics.sections[s.lyric].lines, s.line_bars)]
     return {
         "title": song.title,
         "engine": {"name": "songgram", "version": song.engine},

@@ -19,7 +19,8 @@ def song_to_lyrics(song: Song) -> str:
         if section.lyric < 0:
             continue
         out.append(f"[{section.name}]")
-        out.extend(line.text for line in song.lyrics.sections[section.lyric].lines)
+        lines = song.lyrics.sections[section.lyric].lines
+        out.extend(line.text for line, _bars in zip(lines, section.line_bars))
         out.append("")
     return "\n".join(out).rstrip() + "\n"
 

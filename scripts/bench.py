@@ -1,0 +1,90 @@
+"""`make bench`: the figures the README quotes, measured with public tools only.
+
+Each figure is a whole-process measurement of the installed `songgram`
+command (wall time from time.perf_counter around a subprocess, peak memory
+from the kernel's accounting of finished children), repeated and reported
+as the median (min..max).
+
+    python scripts/bench.py [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SONGGRAM = str(Path(sys.executable).parent / "songgram")
+MESSAGE = "Mom, thank you for always cooking for us. I love you."
+
+
+def _run(args: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
+    """(wall seconds, peak RSS in MB) of one run of ``args``."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    proc = subprocess.run(args, capture_output=True, text=True, env=env)
+    wall = time.perf_counter() - start
+    if proc.returncode != 0:
+        sys.exit(f"bench: {' '.join(args)} failed:\n{proc.stderr}")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return wall, max(peak, before) / 1024.0
+
+
+def _peak_of(args: list[str], env: dict[str, str] | None = None) -> float:
+    """Peak RSS (MB) of one run, measured in a fresh child so earlier runs do not mask it."""
+    code = (
+        "import resource, subprocess, sys; subprocess.run(sys.argv[1:], capture_output=True, check=True); "
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, check=True)
+    return int(out.stdout.strip()) / 1024.0
+
+
+def _stats(values: list[float]) -> str:
+    return f"{statistics.median(values):.2f} s ({min(values):.2f}..{max(values):.2f})"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="songgram-bench-"))
+    try:
+        base = [SONGGRAM, "compose", MESSAGE, "--to", "Mom", "--genre", "ballad", "--vibe", "heartfelt",
+                "--seed", "7"]
+        # time to the first song after a fresh install: an empty numba cache
+        cold_env = dict(os.environ, NUMBA_CACHE_DIR=str(work / "numba-cold"))
+        cold, _ = _run(base + ["--out", str(work / "cold"), "--no-audio"], env=cold_env)
+        _run(base + ["--out", str(work / "warm"), "--no-audio"])  # warm the real cache
+        midi_only = [_run(base + ["--out", str(work / f"m{i}"), "--no-audio"])[0] for i in range(args.runs)]
+        with_audio = [_run(base + ["--out", str(work / f"a{i}")])[0] for i in range(max(3, args.runs // 2))]
+        peak_midi = _peak_of(base + ["--out", str(work / "pm"), "--no-audio"])
+        peak_audio = _peak_of(base + ["--out", str(work / "pa")])
+        import json
+        seconds = json.loads((work / "a0" / "song.json").read_text())["seconds"]
+        print(f"song: ballad/heartfelt, seed 7, {seconds:.0f} s of music")
+        print("| figure | value |")
+        print("| --- | --- |")
+        print(f"| compose --no-audio, numba cache warm (median of {len(midi_only)}) | {_stats(midi_only)} |")
+        print(f"| compose with audio (median of {len(with_audio)}) | {_stats(with_audio)} |")
+        print(f"| first song after a fresh install (empty numba cache) | {cold:.2f} s |")
+        print(f"| peak memory, compose --no-audio | {peak_midi:.0f} MB |")
+        print(f"| peak memory, compose with audio | {peak_audio:.0f} MB |")
+        render_bench = ROOT / "scripts" / "bench_render.py"
+        if render_bench.exists():
+            sys.stdout.flush()
+            subprocess.run([sys.executable, str(render_bench), str(work / "a0" / "song.mid")], check=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

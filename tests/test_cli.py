@@ -1,0 +1,96 @@
+"""The songgram command, driven as a user would through click's CliRunner."""
+
+from __future__ import annotations
+
+import json
+
+import mido
+import pytest
+import soundfile
+
+from cli import main
+from composer import genre_ids, vibe_ids
+
+MESSAGE = "Mom, thank you for always cooking for us. I love you."
+SIX = {"song.mid", "song.wav", "song.json", "lyrics.txt", "song.musicxml", "song.chordpro"}
+
+
+def test_compose_writes_all_six_files(runner, tmp_path):
+    out = tmp_path / "mom"
+    result = runner.invoke(main, ["compose", MESSAGE, "--to", "Mom", "--genre", "ballad", "--vibe", "heartfelt",
+                                  "--seed", "7", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert SIX <= {p.name for p in out.iterdir()}
+    assert not [p for p in out.iterdir() if p.name.startswith(".songgram-")]
+    info = soundfile.info(str(out / "song.wav"))
+    assert info.samplerate == 44100 and info.channels == 2 and info.subtype == "PCM_16"
+    document = json.loads((out / "song.json").read_text())
+    assert document["soundfont"]["name"] and document["soundfont"]["license"]
+    assert abs(info.duration - document["seconds"]) < 5.0
+    mid = mido.MidiFile(str(out / "song.mid"))
+    assert any(m.type == "lyrics" for t in mid.tracks for m in t)
+    lyrics = (out / "lyrics.txt").read_text()
+    assert "cooking" in lyrics and "[Chorus" in lyrics
+
+
+def test_no_audio_and_stdin(runner, tmp_path):
+    out = tmp_path / "alex"
+    result = runner.invoke(main, ["compose", "-", "--to", "Alex", "--genre", "pop", "--vibe", "upbeat", "--seed", "1",
+                                  "--out", str(out), "--no-audio"], input="Keep going, you are closer than you think.\n")
+    assert result.exit_code == 0, result.output
+    assert {p.name for p in out.iterdir() if not p.name.startswith(".")} == SIX - {"song.wav"}
+    assert json.loads((out / "song.json").read_text())["soundfont"] is None
+
+
+def test_seed_is_chosen_and_printed(runner, tmp_path):
+    result = runner.invoke(main, ["compose", MESSAGE, "--to", "Mom", "--genre", "pop", "--vibe", "chill",
+                                  "--out", str(tmp_path / "x"), "--no-audio"])
+    assert result.exit_code == 0, result.output
+    seed = int(result.output.split("seed: ")[1].split()[0])
+    document = json.loads((tmp_path / "x" / "song.json").read_text())
+    assert document["seed"] == seed
+    again = tmp_path / "y"
+    runner.invoke(main, ["compose", MESSAGE, "--to", "Mom", "--genre", "pop", "--vibe", "chill", "--seed", str(seed),
+                         "--out", str(again), "--no-audio"])
+    assert (again / "song.mid").read_bytes() == (tmp_path / "x" / "song.mid").read_bytes()
+
+
+def test_overrides_key_and_tempo(runner, tmp_path):
+    result = runner.invoke(main, ["compose", MESSAGE, "--to", "Mom", "--genre", "rock", "--vibe", "epic", "--seed", "2",
+                                  "--key", "F#m", "--tempo", "132", "--out", str(tmp_path), "--no-audio"])
+    assert result.exit_code == 0, result.output
+    document = json.loads((tmp_path / "song.json").read_text())
+    assert (document["key"], document["mode"], document["tempo"]) == ("F#", "minor", 132)
+
+
+def test_genres_and_vibes_list_every_choice_with_a_description(runner):
+    genres = runner.invoke(main, ["genres"]).output.splitlines()
+    assert [line.split()[0] for line in genres] == list(genre_ids())
+    assert all(len(line.split()) > 3 for line in genres)
+    vibes = runner.invoke(main, ["vibes"]).output.splitlines()
+    assert [line.split()[0] for line in vibes] == list(vibe_ids())
+
+
+def test_analyze_shows_syllables_theme_and_relation(runner):
+    result = runner.invoke(main, ["analyze", MESSAGE, "--to", "Mom"])
+    assert result.exit_code == 0, result.output
+    assert "gratitude" in result.output or "love" in result.output
+    assert "parent" in result.output
+    assert "COOK" in result.output  # stressed syllable shown in capitals
+    as_json = json.loads(runner.invoke(main, ["analyze", MESSAGE, "--to", "Mom", "--json"]).output)
+    assert as_json["relation"] == "parent"
+
+
+@pytest.mark.parametrize("command", ["compose", "genres", "vibes", "render", "analyze"])
+def test_every_command_has_help_with_an_example(runner, command):
+    result = runner.invoke(main, [command, "--help"])
+    assert result.exit_code == 0
+    assert "Example" in result.output
+
+
+def test_render_any_midi(runner, tmp_path, demo_song):
+    midi = tmp_path / "in.mid"
+    midi.write_bytes(demo_song.to_midi())
+    result = runner.invoke(main, ["render", str(midi), "--out", str(tmp_path / "out.wav")])
+    assert result.exit_code == 0, result.output
+    assert soundfile.info(str(tmp_path / "out.wav")).duration > 60
