@@ -87,7 +87,8 @@ def message_lines(words: tuple[Word, ...]) -> list[tuple[Word, ...]]:
     """Break the message's words into singable lines at phrase boundaries.
 
     Lines hold at most :data:`MAX_LINE_SYLLABLES` syllables; very short
-    phrases join the next one when both fit. No word is dropped or reordered.
+    phrases join their neighbour within a sentence when both fit. No word is
+    dropped or reordered.
     """
     phrases: list[list[Word]] = [[]]
     for word in words:
@@ -100,7 +101,7 @@ def message_lines(words: tuple[Word, ...]) -> list[tuple[Word, ...]]:
         lines.extend(_split(phrase))
     merged: list[list[Word]] = []
     for line in lines:
-        if merged and (
+        if merged and merged[-1][-1].pause_after < 2 and (
             _syllables(merged[-1]) < MIN_LINE_SYLLABLES or _syllables(line) < MIN_LINE_SYLLABLES
         ) and _syllables(merged[-1]) + _syllables(line) <= MAX_LINE_SYLLABLES:
             merged[-1] = merged[-1] + line
