@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.setup-done
 DEMO_MESSAGE := Mom, thank you for always cooking for us. I love you.
 
-.PHONY: setup demo test bench fuzz docs clean
+.PHONY: setup demo test bench evaluate fuzz docs clean
 
 setup: $(STAMP)
 
@@ -23,6 +23,12 @@ test: setup
 
 bench: setup
 	$(PY) scripts/bench.py
+
+evaluate: setup
+	$(PY) scripts/evaluate.py
+
+docs: setup
+	$(PY) scripts/pianorolls.py
 
 clean:
 	rm -rf $(VENV) songs build *.egg-info
