@@ -252,8 +252,9 @@ def _comp(plan: Plan, genre: Genre, vibe: Vibe, chords: tuple[Chord, ...], part:
                 continue
             chord_end = chords[_chord_at(chords, tick)].start + chords[_chord_at(chords, tick)].dur
             dur = min(dur, chord_end - tick) if chord_end > tick else dur
-            if pat.comp_style == "arp":
-                out.append(human.note(tick, dur, voicing[arp_index % len(voicing)], vel))
+            if pat.comp_style == "arp":  # each note of a broken chord rings on to the chord's end
+                ring = max(dur, chord_end - tick)
+                out.append(human.note(tick, ring, voicing[arp_index % len(voicing)], vel))
                 arp_index += 1
                 continue
             gap = int(rules["voicing.strum_gap"]) if pat.comp_style == "strum" else 0

@@ -86,11 +86,20 @@ def sample_chain(start: np.ndarray, matrix: np.ndarray, masks: np.ndarray, u: np
 
 
 @cache
-def _mode_rules(mode: str) -> tuple[str, dict[str, str]]:
+def _mode_rules(mode: str) -> tuple[str, dict[str, str], dict[str, str], float]:
+    """(family, substitutions, cadence substitutions, their probability) of a mode."""
     rules = data.load("rules", "harmony")
     where = f"{_WHERE} [modes.{mode}]"
     table = data.require(rules, f"modes.{mode}", dict, where=_WHERE)
-    return data.require(table, "family", str, where=where), dict(data.require(table, "substitute", dict, where=where))
+    substitute = dict(data.require(table, "substitute", dict, where=where))
+    cadence = dict(data.optional(table, "cadence_substitute", dict, {}, where=where))
+    for roman in (*substitute.values(), *cadence.values()):
+        try:
+            parse_roman(roman)
+        except ValueError as err:
+            raise GrammarError(f"{_WHERE}: key 'modes.{mode}': {err}") from err
+    probability = data.optional(table, "cadence_probability", float, 0.0, where=where)
+    return data.require(table, "family", str, where=where), substitute, cadence, probability
 
 
 @cache
@@ -145,7 +154,7 @@ def harmonise(plan: Plan, genre: Genre, vibe: Vibe, *, rng: np.random.Generator)
         GrammarError: a section's constraints cannot be met by the genre's chain
             (the grammar's cadences and moves do not fit together).
     """
-    family, substitute = _mode_rules(plan.mode)
+    family, substitute, cadence_swap, cadence_probability = _mode_rules(plan.mode)
     colour = _colour(vibe.colour)
     cadences = genre.cadences[family]
     slots_per_bar = genre.chords_per_bar
@@ -167,9 +176,14 @@ def harmonise(plan: Plan, genre: Genre, vibe: Vibe, *, rng: np.random.Generator)
                     f"grammars/{genre.id}.toml: the {family} {_CHAIN_FOR[section.kind]} chain cannot reach "
                     f"the cadences asked for a {section.bars}-bar {section.kind}"
                 )
+            cadence_slots = {t for t in range(len(masks)) if masks[t].sum() < len(chain.states)}
+            romans = [chain.states[s] for s in states]
+            for t in sorted(cadence_slots):
+                if romans[t] in cadence_swap and rng.random() < cadence_probability:
+                    romans[t] = cadence_swap[romans[t]]
             progressions[key] = [
-                _realise(chain.states[s], plan, substitute, colour, rng, plain=final and t == len(states) - 1)
-                for t, s in enumerate(states)
+                _realise(roman, plan, substitute, colour, rng, plain=final and t == len(romans) - 1)
+                for t, roman in enumerate(romans)
             ]
         merged: list[list] = []
         for i, (roman, symbol, root, pitches) in enumerate(progressions[key]):

@@ -31,7 +31,7 @@ __all__ = ["melodise", "best_phrase"]
 
 _WHERE = "rules/melody.toml"
 _COST_NAMES = ("non_chord_strong", "non_chord_weak", "leap", "unrecovered_leap", "repeat_run", "arch", "span",
-               "unstable_end", "final_not_tonic", "stressed_low", "tessitura", "reference")
+               "unstable_end", "final_not_tonic", "stressed_low", "tessitura", "reference", "skip")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +78,8 @@ def _score(p: np.ndarray, weight: np.ndarray, chord: np.ndarray, stress: np.ndar
             move = abs(p[i] - p[i - 1])
             if move > 5:
                 cost += c[2] * (move - 5)
+            elif move > 2:
+                cost += c[12]
             if move > 4:
                 if i + 1 < n:
                     back = p[i + 1] - p[i]

@@ -121,8 +121,8 @@ def scan_line_dp(
             w = weight[p]
             if stress[i] == 0:
                 own = unstressed_strong * max(0.0, w - 1.0)
-            elif stress[i] == 2:
-                own = 0.5 * stressed_weak * max(0.0, 2.0 - w)
+            elif stress[i] == 2:  # secondary stress: a beat is fine, the strongest beats go to primaries
+                own = 0.5 * unstressed_strong * max(0.0, w - 2.0)
             else:
                 own = stressed_weak * max(0.0, 2.0 - w) + 0.3 * (4.0 - w)
             best = 1e18

@@ -110,8 +110,16 @@ def message_lines(words: tuple[Word, ...]) -> list[tuple[Word, ...]]:
     return [tuple(line) for line in merged]
 
 
+@cache
 def _fill(template: str, name: str) -> tuple[Word, ...]:
     return words_of(template.replace("{name}", name))
+
+
+@cache
+def _template_rhyme(template: str, name: str) -> str:
+    """The rhyme of a template line's last word, without analysing the whole line."""
+    last = template.replace("{name}", name).split()[-1].strip(".,!?;:")
+    return rhyme_key(last) if last else ""
 
 
 def _line_rhyme(line: tuple[Word, ...]) -> str:
@@ -130,11 +138,9 @@ def _pick_rhyming(
             pool = list(candidates)
             rng.shuffle(pool)
         target = targets[i] if i < len(targets) else ""
-        filled = [(text, _fill(text, name)) for text in pool]
-        match = next((pair for pair in filled if target and _line_rhyme(pair[1]) == target), None)
-        text, words = match or filled[0]
+        text = next((t for t in pool if target and _template_rhyme(t, name) == target), pool[0])
         pool.remove(text)
-        chosen.append(words)
+        chosen.append(_fill(text, name))
     return chosen
 
 
