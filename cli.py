@@ -7,51 +7,172 @@ its exit code (see ``songgram --help``); ``--debug`` shows the traceback.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import secrets
+import signal
 import sys
 import traceback
 from dataclasses import replace
 from pathlib import Path
+from typing import Any, Callable, Iterator, Sequence
 
 import click
 
-from composer import SEED_LIMIT, SonggramError, compose, genre_ids, vibe_ids
-from composer.output import slug, staged_output, write_files
+from composer import SEED_LIMIT, SonggramError, compose, genre_ids, validate, vibe_ids
+from composer.errors import InputError, RefusedError
+from composer.output import check_folder, slug, staged_output, write_files
 
 EXIT_CODES = """\b
 Exit codes:
-  0  the song was written
-  1  the message or an option was refused (empty, too long, unknown...)
-  2  the command line itself is wrong (usage)
-  3  a grammar or rule file is broken
-  4  audio could not be rendered (library or SoundFont)
-  5  the output folder cannot be written
-  70 an unexpected internal error (run with --debug and report it)
-  130 interrupted
+  0   the song was written
+  1   the message or a name was refused: empty, only punctuation, over the
+      limits, nothing singable, or refused by the guardrails (slurs, hate)
+  2   the command line is wrong: an unknown option, genre or vibe, a bad
+      seed, key, tempo or name (usage)
+  3   a grammar or rule file is broken
+  4   audio could not be rendered (FluidSynth, or a missing or broken SoundFont)
+  5   the output folder cannot be written
+  70  an unexpected internal error (run with --debug and report it)
+  130 interrupted (Ctrl-C or SIGTERM); no file is left half-written
 """
+
+LIMITS = f"""\b
+Limits:
+  MESSAGE      at most {validate.MAX_MESSAGE_CHARS} characters and {validate.MAX_MESSAGE_WORDS} words
+  --to/--from  at most {validate.MAX_NAME_CHARS} characters
+  --seed       0..{SEED_LIMIT}
+  --tempo      {validate.TEMPO_LIMITS[0]}..{validate.TEMPO_LIMITS[1]} BPM
+  Profanity is masked before it is sung (damn -> darn); slurs and hate are
+  refused (rules/guardrails.toml).
+"""
+
+MAX_STDIN_BYTES = 64 * 1024
+"""The most bytes read from standard input for MESSAGE '-'."""
+
+
+class Checked(click.ParamType):
+    """A click type that checks its value with a :mod:`composer.validate` checker.
+
+    An :class:`~composer.errors.InputError` becomes a usage error (exit 2);
+    a :class:`~composer.errors.RefusedError` is passed on (exit 1).
+    """
+
+    def __init__(self, name: str, check: Callable[[str], Any],
+                 choices: Callable[[], Sequence[str]] | None = None) -> None:
+        self.name = name
+        self.check = check
+        self.choices = choices
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            return self.check(value)
+        except RefusedError:
+            raise
+        except InputError as err:
+            self.fail(str(err), param, ctx)
+
+    def shell_complete(self, ctx: click.Context, param: click.Parameter,
+                       incomplete: str) -> list[click.shell_completion.CompletionItem]:
+        options = self.choices() if self.choices else ()
+        return [click.shell_completion.CompletionItem(c) for c in options if c.startswith(incomplete)]
+
+
+def _out_folder(value: str | Path) -> Path:
+    text = str(value)
+    if not text.strip() or "\0" in text:
+        raise InputError(f"--out must name a folder, got {text!r}")
+    return Path(text)
+
+
+GENRE = Checked("genre", lambda v: validate.choice("genre", v, genre_ids()), genre_ids)
+VIBE = Checked("vibe", lambda v: validate.choice("vibe", v, vibe_ids()), vibe_ids)
+LENGTH = Checked("length", validate.length, lambda: validate.LENGTHS)
+SEED = Checked("seed", validate.seed)
+TEMPO = Checked("tempo", validate.tempo)
+KEY = Checked("key", validate.key)
+TO = Checked("name", lambda v: validate.name(v, field="to", required=True))
+SENDER = Checked("name", lambda v: validate.name(v, field="sender"))
+FOLDER = Checked("folder", _out_folder)
+
+
+class Songgram(click.Group):
+    """The command group; every error it sees becomes one line on standard error."""
+
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, False, **extra)
+        except click.exceptions.NoArgsIsHelpError as err:
+            err.show()
+            sys.exit(err.exit_code)
+        except click.UsageError as err:
+            where = err.ctx.command_path if err.ctx else "songgram"
+            listed = isinstance(err, click.BadParameter) and not isinstance(err, click.MissingParameter)
+            hint = "" if listed else f" (see '{where} --help')"
+            click.echo(f"{where}: {err.format_message()}{hint}", err=True)
+            sys.exit(err.exit_code)
+        except click.ClickException as err:
+            err.show()
+            sys.exit(err.exit_code)
+        except (click.Abort, KeyboardInterrupt) as err:
+            _fail(KeyboardInterrupt() if isinstance(err, click.Abort) else err, debug=False)
+        except SonggramError as err:  # a refused name, while the options were parsed
+            _fail(err, debug=False)
+        sys.exit(code if isinstance(code, int) else 0)
 
 
 def _fail(err: BaseException, debug: bool) -> None:
+    """Print ``err`` as one line (a traceback too with --debug) and exit with its code."""
     if debug:
         traceback.print_exception(err)
     if isinstance(err, SonggramError):
         click.echo(f"songgram: {err}", err=True)
         sys.exit(err.exit_code)
     if isinstance(err, KeyboardInterrupt):
-        click.echo("songgram: interrupted; nothing was written", err=True)
+        click.echo("songgram: interrupted; no file was left half-written", err=True)
         sys.exit(130)
     click.echo(f"songgram: internal error: {type(err).__name__}: {err} (run with --debug for details)", err=True)
     sys.exit(70)
 
 
+@contextlib.contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """Make SIGTERM act as Ctrl-C in this process, so a killed compose cleans up."""
+    me = os.getpid()
+
+    def interrupt(signum: int, _frame: Any) -> None:
+        if os.getpid() != me:  # a forked render worker: die as usual
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def _read_message(message: str) -> str:
-    if message == "-":
-        data = sys.stdin.buffer.read()
-        return data.decode("utf-8", errors="replace")
-    return message
+    """MESSAGE, or standard input for '-' (at most MAX_STDIN_BYTES, UTF-8)."""
+    if message != "-":
+        return message
+    data = sys.stdin.buffer.read(MAX_STDIN_BYTES + 1)
+    if len(data) > MAX_STDIN_BYTES:
+        raise InputError(f"the message must be at most {validate.MAX_MESSAGE_CHARS} characters, "
+                         f"got more than {MAX_STDIN_BYTES} bytes on standard input")
+    return data.decode("utf-8", errors="replace")
 
 
-@click.group(epilog=EXIT_CODES, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Songgram, epilog=EXIT_CODES, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="songgram")
 def main() -> None:
     """Songgram turns a personal message into a complete song.
@@ -63,19 +184,23 @@ def main() -> None:
     """
 
 
-@main.command(epilog=EXIT_CODES)
+@main.command(epilog=LIMITS + "\n" + EXIT_CODES)
 @click.argument("message")
-@click.option("--to", "to", required=True, help="The recipient's name, sung in every chorus.")
-@click.option("--from", "sender", default="", help="Your name (optional).")
-@click.option("--genre", required=True, type=click.Choice(genre_ids()), help="The genre (see `songgram genres`).")
-@click.option("--vibe", required=True, type=click.Choice(vibe_ids()), help="The vibe (see `songgram vibes`).")
-@click.option("--seed", type=click.IntRange(0, SEED_LIMIT), default=None,
-              help="Makes the same song again; chosen and printed when left out.")
-@click.option("--key", default=None, help="Override the key: E, Bb, F#m, 'D dorian'.")
-@click.option("--tempo", type=int, default=None, help="Override the tempo in BPM (40..220).")
-@click.option("--length", type=click.Choice(["short", "full"]), default="full", show_default=True,
+@click.option("--to", "to", required=True, type=TO,
+              help=f"The recipient's name, sung in every chorus (at most {validate.MAX_NAME_CHARS} characters).")
+@click.option("--from", "sender", default="", type=SENDER, help="Your name (optional).")
+@click.option("--genre", required=True, type=GENRE,
+              help=f"The genre: {', '.join(genre_ids())} (see `songgram genres`).")
+@click.option("--vibe", required=True, type=VIBE,
+              help=f"The vibe: {', '.join(vibe_ids())} (see `songgram vibes`).")
+@click.option("--seed", type=SEED, default=None,
+              help=f"0..{SEED_LIMIT}: makes the same song again; chosen and printed when left out.")
+@click.option("--key", type=KEY, default=None, help="Override the key: E, Bb, F#m, 'D dorian'.")
+@click.option("--tempo", type=TEMPO, default=None,
+              help=f"Override the tempo in BPM ({validate.TEMPO_LIMITS[0]}..{validate.TEMPO_LIMITS[1]}).")
+@click.option("--length", type=LENGTH, default="full", show_default=True,
               help="full: a 2-3 minute song; short: a 30-45 s clip.")
-@click.option("--out", "out", type=click.Path(path_type=Path), default=None,
+@click.option("--out", "out", type=FOLDER, default=None,
               help="Output folder [default: songs/<name>-<genre>-<seed>/].")
 @click.option("--soundfont", default=None, help="A .sf2/.sf3 path, or a catalog name such as 'small'.")
 @click.option("--no-audio", is_flag=True, help="Skip song.wav (MIDI, lead sheet and text only).")
@@ -87,44 +212,49 @@ def compose_cmd(message: str, to: str, sender: str, genre: str, vibe: str, seed:
 
     \b
     Writes song.mid, song.wav, song.json, lyrics.txt, song.musicxml and
-    song.chordpro into the output folder.
+    song.chordpro into the output folder, all or nothing: a failed or
+    interrupted compose leaves the folder as it was.
 
     \b
     Example:
       songgram compose "Keep going, you are closer than you think." \\
           --to Alex --genre pop --vibe upbeat --seed 42
     """
+    chosen = seed is None
     try:
-        text = _read_message(message)
-        if seed is None:
-            seed = secrets.randbelow(1_000_000)
-            click.echo(f"seed: {seed} (pass --seed {seed} to make this song again)")
-        song = compose(text, to=to, sender=sender, genre=genre, vibe=vibe, seed=seed, key=key, tempo=tempo,
-                       length=length)  # type: ignore[arg-type]
-        folder = out if out is not None else Path("songs") / f"{slug(to)}-{genre}-{seed}"
-        font = None
-        if not no_audio:
-            from composer.render import resolve_soundfont
-            font = resolve_soundfont(soundfont)
-            song = replace(song, soundfont=(font.name, font.license))
-        with staged_output(folder) as stage:
-            write_files(stage, {
-                "song.mid": song.to_midi(),
-                "song.json": song.to_json(),
-                "lyrics.txt": song.to_lyrics_text(),
-                "song.chordpro": song.to_chordpro(),
-                "song.musicxml": song.to_musicxml(),
-            })
-            if font is not None:
-                from composer.render import Effects, render_file
-                from composer.grammar import genre as load_genre
-                effects = Effects.from_table(dict(load_genre(genre).mix), where=f"grammars/{genre}.toml [mix]")
-                render_file(stage / "song.mid", stage / "song.wav", soundfont=font, effects=effects,
-                            title=song.title)
-    except (SonggramError, KeyboardInterrupt) as err:
+        with _sigterm_interrupts():
+            text = _read_message(message)
+            if seed is None:
+                seed = secrets.randbelow(1_000_000)
+            song = compose(text, to=to, sender=sender, genre=genre, vibe=vibe, seed=seed, key=key, tempo=tempo,
+                           length=length)  # type: ignore[arg-type]
+            folder = out if out is not None else Path("songs") / f"{slug(to)}-{genre}-{seed}"
+            check_folder(folder)
+            font = None
+            if not no_audio:
+                from composer.render import resolve_soundfont
+                font = resolve_soundfont(soundfont)
+                song = replace(song, soundfont=(font.name, font.license))
+            with staged_output(folder) as stage:
+                write_files(stage, {
+                    "song.mid": song.to_midi(),
+                    "song.json": song.to_json(),
+                    "lyrics.txt": song.to_lyrics_text(),
+                    "song.chordpro": song.to_chordpro(),
+                    "song.musicxml": song.to_musicxml(),
+                })
+                if font is not None:
+                    from composer.grammar import genre as load_genre
+                    from composer.render import Effects, render_file
+                    effects = Effects.from_table(dict(load_genre(genre).mix), where=f"grammars/{genre}.toml [mix]")
+                    render_file(stage / "song.mid", stage / "song.wav", soundfont=font, effects=effects,
+                                title=song.title)
+    except Exception as err:  # noqa: BLE001 - the last line of defence: one line and an exit code
         _fail(err, debug)
-    except Exception as err:  # noqa: BLE001 - the last line of defence: one line, exit 70
+    except KeyboardInterrupt as err:
         _fail(err, debug)
+    if chosen:
+        click.echo(f"seed: {seed} (pass --seed {seed} to make this song again)")
     plan = song.plan
     click.echo(f"{song.title}: {plan.genre}, {plan.vibe}, {plan.key_name} {plan.mode}, {plan.tempo} BPM, "
                f"{plan.meter[0]}/{plan.meter[1]}, {song.seconds:.0f} s")
@@ -174,17 +304,19 @@ def render(midi: Path, out: Path, soundfont: str | None, debug: bool) -> None:
       songgram render songs/demo/song.mid --out demo.wav
     """
     try:
-        from composer.errors import InputError, OutputError
+        from composer.errors import OutputError
         from composer.render import render_file, resolve_soundfont
         if not midi.is_file():
             raise InputError(f"no MIDI file at {midi}")
         if out.is_dir():
             raise OutputError(f"--out {out} is a folder; give a file name such as song.wav")
+        if not out.parent.is_dir():
+            raise OutputError(f"cannot write to {out}: {out.parent} is not a folder")
         font = resolve_soundfont(soundfont)
         report = render_file(midi, out, soundfont=font)
-    except BaseException as err:  # noqa: BLE001 - mapped to one line and an exit code
-        if isinstance(err, SystemExit):
-            raise
+    except Exception as err:  # noqa: BLE001 - mapped to one line and an exit code
+        _fail(err, debug)
+    except KeyboardInterrupt as err:
         _fail(err, debug)
     click.echo(f"wrote {out} ({report.seconds:.1f} s, {report.lufs:.1f} LUFS, "
                f"true peak {report.true_peak_dbtp:.1f} dBTP, {font.name})")
@@ -204,10 +336,10 @@ def analyze(message: str, to: str, as_json: bool, debug: bool) -> None:
     """
     try:
         from composer.analyse import analyse
-        result = analyse(_read_message(message), recipient=to)
-    except BaseException as err:  # noqa: BLE001
-        if isinstance(err, SystemExit):
-            raise
+        result = analyse(validate.message(_read_message(message)), recipient=validate.name(to))
+    except Exception as err:  # noqa: BLE001 - mapped to one line and an exit code
+        _fail(err, debug)
+    except KeyboardInterrupt as err:
         _fail(err, debug)
     if as_json:
         import json

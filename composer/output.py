@@ -1,10 +1,29 @@
 """Writing a song's files: all or nothing, never half-written.
 
-Every file is first written into a private staging folder beside the output
-folder, then moved into place with ``os.replace`` while holding a lock on the
-output folder. A compose that fails or is interrupted leaves the output folder
-as it was; two composes into the same folder never mix their files (the later
-one wins whole); files of the user's that are not ours are never touched.
+:func:`staged_output` gives a private staging folder *inside* the output
+folder (``.songgram-stage-<pid>-<random>``: the same file system, so a rename
+is atomic). The caller writes every file there. When it is done,
+:func:`staged_output` commits them under an exclusive lock on the output
+folder (``flock`` on the folder itself, no lock file):
+
+1. each staged file is flushed to disk;
+2. the files it replaces, and the files of the previous song that this one
+   does not write (listed in the folder's ``.songgram.manifest``), are moved
+   aside into the staging folder;
+3. the new files are renamed into place, the manifest is replaced, the
+   folder is flushed;
+4. if any step fails, the new files are removed and the old ones put back.
+
+Ctrl-C and SIGTERM that arrive during the commit are held until it ends (in
+the main thread). So a compose that fails or is interrupted leaves the output
+folder as it was, and of two composes into the same folder the later one wins
+whole: no file of the earlier song is left beside it. Files of the user's that
+are not ours are never touched. Folders the failed compose created are
+removed again; a staging folder left by a killed process is removed by the
+next compose into the same folder.
+
+Only plain files at the top of the staging folder, with names that do not
+start with a dot, are committed (a renderer's temporary files are not).
 """
 
 from __future__ import annotations
@@ -13,31 +32,39 @@ import contextlib
 import fcntl
 import os
 import re
+import secrets
 import shutil
-import tempfile
+import signal
+import threading
+import time
 import unicodedata
 from pathlib import Path
 from typing import Callable, Iterator
 
 from .errors import OutputError
 
-__all__ = ["slug", "staged_output", "write_files", "LOCK_NAME"]
+__all__ = ["slug", "check_folder", "staged_output", "write_files", "MANIFEST", "STAGE_PREFIX"]
 
-LOCK_NAME = ".songgram.lock"
+MANIFEST = ".songgram.manifest"
+"""The file, in an output folder, that lists the files of the song in it."""
+
+STAGE_PREFIX = ".songgram-stage-"
+"""The start of a staging folder's name."""
+
+_STALE_SECONDS = 3600.0  # a dead process's staging folder older than this is removed
+_STAGE = re.compile(re.escape(STAGE_PREFIX) + r"(\d+)-[0-9a-f]+")
 
 
 def slug(text: str, *, fallback: str = "song") -> str:
-    """A safe folder name: lower-case ASCII letters, digits and dashes.
+    """A safe folder name: lower-case ASCII letters, digits and dashes, at most 60.
 
     It never contains a slash or dots, so it cannot leave the folder it is
     made in.
 
     >>> slug("Lupe's Kitchen / ../etc")
     'lupes-kitchen-etc'
-    >>> slug("José")
-    'jose'
-    >>> slug("...")
-    'song'
+    >>> slug("José"), slug("..."), slug("世界")
+    ('jose', 'song', 'song')
     """
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     ascii_text = ascii_text.replace("'", "").lower()
@@ -45,69 +72,208 @@ def slug(text: str, *, fallback: str = "song") -> str:
     return "-".join(words)[:60].strip("-") or fallback
 
 
-def _check_folder(out: Path) -> None:
-    if out.exists() and not out.is_dir():
-        raise OutputError(f"--out {out} is a file, not a folder")
-    parent = out if out.exists() else out.parent
-    while not parent.exists():
-        parent = parent.parent
-    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
-        raise OutputError(f"cannot write to {out}: {parent} is not writable")
+def check_folder(out: Path) -> None:
+    """Check that ``out`` is, or can become, a folder we may write in.
+
+    Cheap and early, before composing; the real test is making the staging
+    folder (as root, permissions are not a reliable guide).
+
+    Raises:
+        OutputError: ``out`` is a file, lies under a file, or is not writable.
+
+    >>> check_folder(Path("/dev/null/songs"))
+    Traceback (most recent call last):
+    ...
+    composer.errors.OutputError: cannot write to /dev/null/songs: /dev/null is a file, not a folder
+    """
+    out = Path(out)
+    try:
+        if out.exists() and not out.is_dir():
+            raise OutputError(f"cannot write to {out}: it is a file, not a folder")
+        parent = out
+        while not parent.exists() and parent != parent.parent:
+            parent = parent.parent
+        if not parent.is_dir():
+            raise OutputError(f"cannot write to {out}: {parent} is a file, not a folder")
+        if not os.access(parent, os.W_OK | os.X_OK):
+            raise OutputError(f"cannot write to {out}: {parent} is not writable (permission denied)")
+    except (OSError, ValueError) as err:
+        raise OutputError(f"cannot write to {out}: {getattr(err, 'strerror', None) or err}") from err
+
+
+def _remove_stale_stages(out: Path) -> None:
+    """Remove staging folders left in ``out`` by processes that were killed."""
+    for path in out.glob(STAGE_PREFIX + "*"):
+        found = _STAGE.fullmatch(path.name)
+        if not found or not path.is_dir():
+            continue
+        with contextlib.suppress(OSError):
+            if time.time() - path.stat().st_mtime < _STALE_SECONDS:
+                continue
+            try:
+                os.kill(int(found[1]), 0)
+                continue  # its process still runs
+            except ProcessLookupError:
+                pass
+            except PermissionError:
+                continue  # someone else's live process
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _make_stage(out: Path) -> Path:
+    for _ in range(3):  # another compose's cleanup may remove ``out`` between the two steps
+        out.mkdir(parents=True, exist_ok=True)
+        stage = out / f"{STAGE_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
+        try:
+            stage.mkdir(mode=0o700)
+            return stage
+        except FileNotFoundError:
+            continue
+    raise FileNotFoundError(2, "the folder vanished while it was being made", str(out))
 
 
 @contextlib.contextmanager
 def staged_output(out: Path) -> Iterator[Path]:
-    """A staging folder for the files of one compose; moved into ``out`` on success.
+    """A staging folder for the files of one compose, committed into ``out`` on success.
 
-    On any error (or Ctrl-C) the staging folder is removed and ``out`` is left
-    as it was.
+    On any error, Ctrl-C or SIGTERM (when SIGTERM raises, as the command line
+    arranges), the staging folder is removed and ``out`` is left as it was.
 
     Raises:
         OutputError: ``out`` is a file or cannot be written.
     """
     out = Path(out)
-    _check_folder(out)
-    created = [p for p in (out, *out.parents) if not p.exists()]
+    check_folder(out)
+    created = [p for p in (out, *out.parents) if not p.exists()]  # deepest first
     try:
-        out.mkdir(parents=True, exist_ok=True)
-        stage = Path(tempfile.mkdtemp(prefix=".songgram-", dir=out))
+        stage = _make_stage(out)
+        _remove_stale_stages(out)
     except OSError as err:
+        _remove_empty(created)
         raise OutputError(f"cannot write to {out}: {err.strerror or err}") from err
     done = False
     try:
         yield stage
-        _commit(stage, out)
-        done = True
+        with _signals_held():
+            _commit(stage, out)
+            done = True
     finally:
         shutil.rmtree(stage, ignore_errors=True)
         if not done:
-            for folder in created:  # folders this compose made, deepest first
-                with contextlib.suppress(OSError):
-                    (folder / LOCK_NAME).unlink(missing_ok=True)
-                    folder.rmdir()
+            _remove_empty(created)
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    """Remove the folders a failed compose created, deepest first, if they are empty."""
+    for folder in folders:
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM until the block ends (main thread only), then deliver them."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list[int] = []
+    previous = {}
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        previous[signum] = signal.signal(signum, lambda got, _frame: held.append(got))
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        if held:
+            signal.raise_signal(held[0])
+
+
+@contextlib.contextmanager
+def _folder_lock(out: Path) -> Iterator[None]:
+    """An exclusive lock on the folder ``out``, held by every commit into it."""
+    fd = os.open(out, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _fsync(path: Path, *, folder: bool = False) -> None:
+    fd = os.open(path, os.O_RDONLY | (os.O_DIRECTORY if folder else 0))
+    try:
+        os.fsync(fd)
+    except OSError:
+        if not folder:  # some file systems cannot sync a folder; the files are what matter
+            raise
+    finally:
+        os.close(fd)
+
+
+def _previous_files(out: Path) -> list[str]:
+    """The plain file names the manifest of ``out`` lists (anything else in it is ignored)."""
+    try:
+        lines = (out / MANIFEST).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return []
+    return [n for n in lines if n and "/" not in n and "\0" not in n and not n.startswith(".")]
 
 
 def _commit(stage: Path, out: Path) -> None:
-    """Move every staged file into ``out`` under the folder's lock."""
+    """Move every staged file into ``out`` as one transaction (see the module's docstring)."""
+    aside = stage / ".replaced"
+    moved: list[tuple[Path, Path]] = []
+    placed: list[Path] = []
     try:
-        with open(out / LOCK_NAME, "a+b") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            for path in sorted(stage.rglob("*")):
-                if path.is_file():
-                    target = out / path.relative_to(stage)
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    os.replace(path, target)
-    except OSError as err:
-        raise OutputError(f"cannot write to {out}: {err.strerror or err}") from err
+        with _folder_lock(out):
+            names = sorted(p.name for p in stage.iterdir()
+                           if p.is_file() and not p.is_symlink() and not p.name.startswith("."))
+            for n in names:
+                _fsync(stage / n)
+            aside.mkdir()
+            for n in sorted(set(names) | set(_previous_files(out))):
+                target = out / n
+                if target.is_symlink() or target.is_file():
+                    os.replace(target, aside / n)
+                    moved.append((target, aside / n))
+            for n in names:
+                os.replace(stage / n, out / n)
+                placed.append(out / n)
+            listing = stage / ".manifest"
+            listing.write_text("".join(f"{n}\n" for n in names), encoding="utf-8")
+            _fsync(listing)
+            os.replace(listing, out / MANIFEST)
+            _fsync(out, folder=True)
+    except BaseException as err:
+        for path in placed:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        for target, backup in reversed(moved):
+            with contextlib.suppress(OSError):
+                os.replace(backup, target)
+        if isinstance(err, OSError):
+            raise OutputError(f"cannot write to {out}: {err.strerror or err}") from err
+        raise
 
 
 def write_files(stage: Path, files: dict[str, bytes | str | Callable[[Path], None]]) -> None:
-    """Write ``files`` (name -> bytes, text, or a function that writes the path) into ``stage``."""
+    """Write ``files`` (name -> bytes, text, or a function that writes the path) into ``stage``.
+
+    Raises:
+        ValueError: a name is not a plain file name.
+        OutputError: a file cannot be written.
+    """
     for name, content in files.items():
+        if not name or "/" in name or name.startswith("."):
+            raise ValueError(f"file names must be plain names without a leading dot, got {name!r}")
         path = stage / name
-        if callable(content):
-            content(path)
-        elif isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
+        try:
+            if callable(content):
+                content(path)
+            elif isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(content, encoding="utf-8")
+        except OSError as err:
+            raise OutputError(f"cannot write {name}: {err.strerror or err}") from err

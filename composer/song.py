@@ -17,7 +17,7 @@ import numpy as np
 
 from .analyse import analyse
 from .arrange import arrange
-from .errors import InputError
+from . import validate
 from .grammar import genre as load_genre, genre_ids
 from .harmonise import harmonise
 from .melodise import melodise
@@ -31,8 +31,8 @@ from .write import write
 
 __all__ = ["Song", "compose", "SEED_LIMIT"]
 
-SEED_LIMIT = 2**32 - 1
-"""Seeds are integers 0..SEED_LIMIT."""
+SEED_LIMIT = validate.SEED_LIMIT
+"""Seeds are integers 0..SEED_LIMIT (defined in composer.validate)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,16 +126,23 @@ def compose(
         length: "full" (about 2-3 minutes) or "short" (a 30-45 s clip).
 
     Raises:
-        InputError: a bad option or a message that cannot be sung.
+        InputError: a bad option, or a message that is empty, over the limits
+            of :mod:`composer.validate` or has nothing to sing; the message
+            names the field, the range and the bad value.
+        RefusedError: the guardrails (rules/guardrails.toml) refuse the
+            message or a name (slurs, hate).
     """
-    if genre not in genre_ids():
-        raise InputError(f"unknown genre {genre!r}; choose one of {', '.join(genre_ids())}")
-    if vibe not in vibe_ids():
-        raise InputError(f"unknown vibe {vibe!r}; choose one of {', '.join(vibe_ids())}")
-    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= SEED_LIMIT:
-        raise InputError(f"seed must be an integer 0..{SEED_LIMIT}, got {seed!r}")
-    if length not in ("short", "full"):
-        raise InputError(f"length must be short or full, got {length!r}")
+    # Validation at the edge (composer/validate.py): every input checked, the
+    # texts cleaned, slurs refused and profanity masked before anything is made.
+    message = validate.message(message)
+    to = validate.name(to, field="to")
+    sender = validate.name(sender, field="sender")
+    genre = validate.choice("genre", genre, genre_ids())
+    vibe = validate.choice("vibe", vibe, vibe_ids())
+    seed = validate.seed(seed)
+    key = validate.key(key)
+    tempo = validate.tempo(tempo)
+    length = validate.length(length)  # type: ignore[assignment]
     parsed_key = parse_key(key) if key is not None else None
     g = load_genre(genre)
     v = load_vibe(vibe)
