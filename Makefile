@@ -27,6 +27,9 @@ bench: setup
 evaluate: setup
 	$(PY) scripts/evaluate.py
 
+fuzz: setup
+	$(PY) scripts/fuzz.py --cases 10000 --workers 2
+
 docs: setup
 	$(PY) scripts/pianorolls.py
 

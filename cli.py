@@ -204,16 +204,18 @@ def main() -> None:
               help="Output folder [default: songs/<name>-<genre>-<seed>/].")
 @click.option("--soundfont", default=None, help="A .sf2/.sf3 path, or a catalog name such as 'small'.")
 @click.option("--no-audio", is_flag=True, help="Skip song.wav (MIDI, lead sheet and text only).")
+@click.option("--png", is_flag=True, help="Also draw song.png, a piano-roll overview (about a second more).")
 @click.option("--debug", is_flag=True, help="Show a traceback on errors.")
 def compose_cmd(message: str, to: str, sender: str, genre: str, vibe: str, seed: int | None, key: str | None,
                 tempo: int | None, length: str, out: Path | None, soundfont: str | None, no_audio: bool,
-                debug: bool) -> None:
+                png: bool, debug: bool) -> None:
     """Compose a song from MESSAGE ('-' reads standard input).
 
     \b
-    Writes song.mid, song.wav, song.json, lyrics.txt, song.musicxml and
-    song.chordpro into the output folder, all or nothing: a failed or
-    interrupted compose leaves the folder as it was.
+    Writes song.mid, song.wav, song.json, lyrics.txt, song.musicxml,
+    song.chordpro and song.kar (and song.png with --png) into the output
+    folder, all or nothing: a failed or interrupted compose leaves the
+    folder as it was.
 
     \b
     Example:
@@ -242,6 +244,8 @@ def compose_cmd(message: str, to: str, sender: str, genre: str, vibe: str, seed:
                     "lyrics.txt": song.to_lyrics_text(),
                     "song.chordpro": song.to_chordpro(),
                     "song.musicxml": song.to_musicxml(),
+                    "song.kar": song.to_kar(),
+                    **({"song.png": song.to_png} if png else {}),
                 })
                 if font is not None:
                     from composer.grammar import genre as load_genre
@@ -259,7 +263,7 @@ def compose_cmd(message: str, to: str, sender: str, genre: str, vibe: str, seed:
     click.echo(f"{song.title}: {plan.genre}, {plan.vibe}, {plan.key_name} {plan.mode}, {plan.tempo} BPM, "
                f"{plan.meter[0]}/{plan.meter[1]}, {song.seconds:.0f} s")
     click.echo(f"wrote {folder}/ (song.mid{'' if no_audio else ', song.wav'}, song.json, lyrics.txt, "
-               f"song.musicxml, song.chordpro)")
+               f"song.musicxml, song.chordpro, song.kar{', song.png' if png else ''})")
 
 
 compose_cmd.name = "compose"

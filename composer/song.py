@@ -10,6 +10,7 @@ True
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Literal
 
@@ -93,6 +94,16 @@ class Song:
         """song.chordpro: chords over the syllables."""
         from .export.text import song_to_chordpro
         return song_to_chordpro(self)
+
+    def to_kar(self) -> bytes:
+        """song.kar: a karaoke MIDI file (see composer.export.karaoke)."""
+        from .export.karaoke import song_to_kar
+        return song_to_kar(self)
+
+    def to_png(self, path: str | os.PathLike[str]) -> None:
+        """Draw song.png, a piano-roll overview (needs matplotlib; see composer.export.pianoroll)."""
+        from .export.pianoroll import song_to_png
+        song_to_png(self, path)
 
     def to_musicxml(self) -> str:
         """song.musicxml: a lead sheet (melody, lyrics, chord symbols)."""

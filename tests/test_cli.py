@@ -38,7 +38,7 @@ def test_no_audio_and_stdin(runner, tmp_path):
     result = runner.invoke(main, ["compose", "-", "--to", "Alex", "--genre", "pop", "--vibe", "upbeat", "--seed", "1",
                                   "--out", str(out), "--no-audio"], input="Keep going, you are closer than you think.\n")
     assert result.exit_code == 0, result.output
-    assert {p.name for p in out.iterdir() if not p.name.startswith(".")} == SIX - {"song.wav"}
+    assert {p.name for p in out.iterdir() if not p.name.startswith(".")} == (SIX | {"song.kar"}) - {"song.wav"}
     assert json.loads((out / "song.json").read_text())["soundfont"] is None
 
 
@@ -94,3 +94,12 @@ def test_render_any_midi(runner, tmp_path, demo_song):
     result = runner.invoke(main, ["render", str(midi), "--out", str(tmp_path / "out.wav")])
     assert result.exit_code == 0, result.output
     assert soundfile.info(str(tmp_path / "out.wav")).duration > 60
+
+
+def test_png_on_request(runner, tmp_path):
+    result = runner.invoke(main, ["compose", MESSAGE, "--to", "Mom", "--genre", "folk", "--vibe", "nostalgic",
+                                  "--seed", "4", "--out", str(tmp_path), "--no-audio", "--png"])
+    assert result.exit_code == 0, result.output
+    head = (tmp_path / "song.png").read_bytes()[:8]
+    assert head == b"\x89PNG\r\n\x1a\n"
+    assert (tmp_path / "song.kar").stat().st_size > 1000
