@@ -1,0 +1,447 @@
+"""Mastering: bus EQ, gentle compression, loudness to -14 LUFS, true-peak limiting.
+
+Loudness is ITU-R BS.1770 integrated loudness measured by pyloudnorm. True
+peak is measured on the signal oversampled 4x by :func:`scipy.signal.resample_poly`
+with the interpolation filter of BS.1770 Annex 2, and is held under the
+ceiling by a look-ahead limiter (a smooth gain that dips before each peak),
+never by clipping. Output files are 44.1 kHz stereo; WAV is 16-bit PCM.
+
+>>> import numpy as np
+>>> t = np.arange(44100 * 3) / 44100
+>>> tone = np.stack([np.sin(2 * np.pi * 440 * t)] * 2, axis=1).astype(np.float32) * 0.05
+>>> loud = measure(master(tone, 44100), 44100)
+>>> round(loud.lufs), loud.true_peak_dbtp <= -1.0
+(-14, True)
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import soundfile
+
+from .errors import RenderError
+
+__all__ = ["SAMPLE_RATE", "Loudness", "master", "measure", "true_peak", "audio_to_wav", "write_audio", "prepare"]
+
+SAMPLE_RATE = 44100
+"""The sample rate of every file Songgram writes."""
+
+# BS.1770-4 Annex 2: the 48-tap interpolation filter for 4x true-peak
+# oversampling, given as its first two phases; the others mirror them.
+_PHASES = (
+    (0.0017089843750, 0.0109863281250, -0.0196533203125, 0.0332031250000, -0.0594482421875,
+     0.1373291015625, 0.9721679687500, -0.1022949218750, 0.0476074218750, -0.0266113281250,
+     0.0148925781250, -0.0083007812500),
+    (-0.0291748046875, 0.0292968750000, -0.0517578125000, 0.0891113281250, -0.1665039062500,
+     0.4650878906250, 0.7797851562500, -0.2003173828125, 0.1015625000000, -0.0582275390625,
+     0.0330810546875, -0.0189208984375),
+)
+_PHASE_TABLE = np.array([*_PHASES, *(p[::-1] for p in reversed(_PHASES))])
+_FIR = (_PHASE_TABLE.T.ravel() / 4).astype(np.float32)  # resample_poly scales by `up`
+_FIR_GAIN = float(np.abs(_PHASE_TABLE).sum(axis=1).max())  # worst-case overshoot of a sample window
+
+_PAD = 8  # frames of context either side of a run of hops when oversampling it (the filter needs 6)
+_RUN_HOPS = 1024  # hops oversampled at a time at most (keeps temporaries small)
+
+_HIGHPASS_HZ = 30.0  # bus EQ: below the lowest bass notes, it only eats headroom
+_SHELF_HZ, _SHELF_DB = 9000.0, 1.0  # bus EQ: a little air
+_COMP_RATIO, _COMP_KNEE_DB, _COMP_BELOW_LOUD_DB = 1.6, 8.0, 2.0  # gentle glue on the loudest tenth
+_COMP_HOP = 512  # frames per compressor level reading (11.6 ms)
+_HOP = 64  # frames per limiter gain point and true-peak reading (1.45 ms)
+_LIMIT_REACH = 8  # hops of look-ahead and of release (11.6 ms each)
+_LIMIT_MARGIN_DB = 0.3  # the limiter aims this far under the ceiling (interpolation filters differ)
+_HEADROOM = 10 ** (3 / 20)  # peaks are measured exactly for up to 3 dB of make-up gain at once
+_MAKEUP_ROUNDS = 6  # rounds of winning back the loudness the limiter takes
+_MAX_MAKEUP = 10 ** (6 / 20)  # ... up to 6 dB
+_CHUNK = 1 << 16  # frames processed at a time (keeps temporaries small)
+
+
+@dataclass(frozen=True, slots=True)
+class Loudness:
+    """Measured loudness of a stereo signal.
+
+    Attributes:
+        lufs: integrated loudness, ITU-R BS.1770 (pyloudnorm), LUFS.
+        true_peak_dbtp: the highest absolute value of the 4x oversampled signal, dBTP.
+        peak_dbfs: the highest absolute sample value, dBFS.
+    """
+
+    lufs: float
+    true_peak_dbtp: float
+    peak_dbfs: float
+
+
+def prepare() -> None:
+    """Import what mastering needs: scipy and pyloudnorm take 0.6 s, so render_file
+    imports them in a thread while the synths play. Writing files needs neither."""
+    import pyloudnorm  # noqa: F401
+    import scipy.ndimage  # noqa: F401
+    import scipy.signal  # noqa: F401
+
+
+def _db(value: float) -> float:
+    return 20.0 * float(np.log10(value)) if value > 0 else float("-inf")
+
+
+def _stereo(audio: np.ndarray) -> np.ndarray:
+    audio = np.asarray(audio, dtype=np.float32)
+    if audio.ndim == 1:
+        audio = audio[:, None]
+    if audio.ndim != 2 or audio.shape[1] not in (1, 2):
+        raise ValueError(f"audio must have shape (frames, 2), got {audio.shape}")
+    return np.repeat(audio, 2, axis=1) if audio.shape[1] == 1 else audio
+
+
+def _integrated(audio: np.ndarray, sample_rate: int) -> float:
+    """ITU-R BS.1770 integrated loudness of a stereo signal, by pyloudnorm (see :func:`_weighed`)."""
+    return _weighed(audio, sample_rate)[0]
+
+
+def _weighed(audio: np.ndarray, sample_rate: int) -> tuple[float, np.ndarray]:
+    """pyloudnorm's integrated loudness, and the K-weighted energy of each 64-frame hop.
+
+    Given a stereo song, pyloudnorm holds three float64 copies of it, which
+    our memory budget cannot afford. So we feed it what its gating reads,
+    no more: its own K-weighting filters are run here, a chunk at a time; the
+    weighted energy of left plus right (BS.1770 weighs both by 1.0 and adds
+    their mean squares) is summed over groups of frames that tile its 100 ms
+    block steps exactly; and one value per group, the group's root mean
+    square, goes to a pyloudnorm meter of the "custom" class (no filters) at
+    the rate of groups. Each block's mean square, and so the result, is the
+    same (tests compare it with pyloudnorm on the plain signal).
+    """
+    import pyloudnorm
+    from scipy.signal import lfilter
+
+    weighting = list(pyloudnorm.Meter(sample_rate)._filters.values())  # K-weighting: shelf, high-pass
+    step = sample_rate / 10  # pyloudnorm's block step: 100 ms
+    group = max(g for g in range(1, 101) if step % g == 0) if step.is_integer() else 1
+    tile = math.lcm(group, _HOP)
+    frames = len(audio)
+    groups = np.zeros(max(-(-frames // group), int(0.4 * sample_rate / group) + 1))  # one block at least
+    hops = np.zeros(-(-frames // _HOP))
+    states = [np.zeros((2, 2)) for _ in weighting]
+    for part in _chunks(frames, tile * max(1, _CHUNK // tile)):  # chunks are whole groups and hops
+        block = audio[part].astype(np.float64)
+        for index, stage in enumerate(weighting):
+            block, states[index] = lfilter(stage.b, stage.a, block, axis=0, zi=states[index])
+            block *= stage.passband_gain
+        power = np.einsum("ij,ij->i", block, block)
+        power = np.pad(power, (0, -len(power) % tile))
+        for sums, size in ((groups, group), (hops, _HOP)):  # the padding may run past the last one
+            values = power.reshape(-1, size).sum(axis=1)
+            into = sums[part.start // size:part.start // size + len(values)]
+            into[:] = values[:len(into)]
+    gating = pyloudnorm.Meter(sample_rate / group, filter_class="custom")
+    return float(gating.integrated_loudness(np.sqrt(groups / group))), hops
+
+
+def _chunks(frames: int, size: int = _CHUNK) -> Iterator[slice]:
+    for start in range(0, frames, size):
+        yield slice(start, min(frames, start + size))
+
+
+def _hop_peaks(audio: np.ndarray, hop: int) -> np.ndarray:
+    """The largest |sample| of each hop of ``hop`` frames (the last one may be short)."""
+    hops = -(-len(audio) // hop)
+    peaks = np.empty(hops, np.float32)
+    for part in _chunks(len(audio), _CHUNK // hop * hop):
+        block = np.abs(audio[part])
+        whole = len(block) // hop * hop
+        first = part.start // hop
+        peaks[first:first + whole // hop] = block[:whole].reshape(-1, hop * 2).max(axis=1)
+        if whole < len(block):
+            peaks[first + whole // hop] = block[whole:].max()
+    return peaks
+
+
+def _sample_peak(audio: np.ndarray) -> float:
+    """The largest |sample| (without a temporary copy of the song)."""
+    return max(float(audio.max()), -float(audio.min())) if len(audio) else 0.0
+
+
+def _true_peaks(audio: np.ndarray, floor: float) -> tuple[np.ndarray, np.ndarray]:
+    """Per 64-frame hop, the peak of the 4x oversampled signal (both channels).
+
+    Only hops that could exceed ``floor`` are oversampled: an oversampled
+    value is a 12-tap filter of nearby samples, so it can exceed their largest
+    |value| at most by the sum of the taps' magnitudes. The others keep that
+    bound. Returns (peaks, which hops were oversampled).
+    """
+    from scipy.ndimage import maximum_filter1d
+    from scipy.signal import resample_poly
+
+    frames = len(audio)
+    bound = maximum_filter1d(_hop_peaks(audio, _HOP), size=3) * _FIR_GAIN
+    peaks = bound.copy()
+    hot = np.flatnonzero(bound > floor)
+    if len(hot):  # oversample runs of hot hops (a gap of a hop or two is cheaper to fill than to cut)
+        breaks = np.flatnonzero(np.diff(hot) > 3) + 1
+        for first, last in zip(hot[np.r_[0, breaks]], hot[np.r_[breaks - 1, len(hot) - 1]]):
+            for begin in range(first, last + 1, _RUN_HOPS):
+                end = min(last + 1, begin + _RUN_HOPS)
+                lead, start, stop = min(_PAD, begin * _HOP), begin * _HOP, min(frames, end * _HOP)
+                piece = np.ascontiguousarray(audio[start - lead:min(frames, stop + _PAD)].T)
+                over = np.abs(resample_poly(piece, 4, 1, axis=1, window=_FIR)[:, 4 * lead:4 * (lead + stop - start)])
+                width = (end - begin) * _HOP * 4
+                if over.shape[1] < width:  # the song's last, short hop
+                    over = np.pad(over, ((0, 0), (0, width - over.shape[1])))
+                peaks[begin:end] = over.max(axis=0).reshape(end - begin, -1).max(axis=1)
+    exact = np.zeros(len(peaks), bool)
+    exact[hot] = True
+    return peaks, exact
+
+
+def true_peak(audio: np.ndarray) -> float:
+    """The true peak of ``audio`` (linear): its largest |value| oversampled 4x.
+
+    The same as ``abs(resample_poly(audio, 4, 1, axis=0, window=h)).max()``
+    with h the BS.1770 filter, but oversampling only where the peak can be.
+    """
+    audio = _stereo(audio)
+    floor = _sample_peak(audio)
+    while floor > 0:
+        peaks, exact = _true_peaks(audio, floor)
+        found = float(peaks[exact].max()) if exact.any() else 0.0
+        if exact.all() or float(peaks[~exact].max()) <= found:
+            return found
+        floor = found * 0.99  # rare: the peak is below the sample peak; look wider
+    return 0.0
+
+
+def measure(audio: np.ndarray, sample_rate: int) -> Loudness:
+    """Integrated loudness, true peak and sample peak of a stereo signal.
+
+    >>> measure(np.zeros((44100, 2), np.float32), 44100).true_peak_dbtp
+    -inf
+    """
+    audio = _stereo(audio)
+    with ThreadPoolExecutor(max_workers=1) as pool:  # pyloudnorm and the peak meter both run in C
+        lufs = pool.submit(_integrated, audio, sample_rate)
+        peak = true_peak(audio)
+    return Loudness(lufs=lufs.result(), true_peak_dbtp=_db(peak),
+                    peak_dbfs=_db(_sample_peak(audio)))
+
+
+def _bus_eq(sample_rate: int) -> np.ndarray:
+    """Second-order sections: a 30 Hz high-pass and a +1 dB shelf above 9 kHz."""
+    from scipy.signal import butter
+
+    highpass = butter(2, _HIGHPASS_HZ, "highpass", fs=sample_rate, output="sos")
+    gain = 10 ** (_SHELF_DB / 40)  # RBJ cookbook high shelf, slope 1
+    w0 = 2 * np.pi * _SHELF_HZ / sample_rate
+    cos, root = np.cos(w0), np.sqrt(gain) * np.sin(w0) * np.sqrt(2)
+    b = [gain * ((gain + 1) + (gain - 1) * cos + root), -2 * gain * ((gain - 1) + (gain + 1) * cos),
+         gain * ((gain + 1) + (gain - 1) * cos - root)]
+    a = [(gain + 1) - (gain - 1) * cos + root, 2 * ((gain - 1) - (gain + 1) * cos),
+         (gain + 1) - (gain - 1) * cos - root]
+    shelf = np.array([[*(x / a[0] for x in b), *(x / a[0] for x in a)]])
+    return np.vstack([highpass, shelf])
+
+
+def _equalise(audio: np.ndarray, sample_rate: int) -> None:
+    """Apply the bus EQ in place, a chunk at a time."""
+    from scipy.signal import sosfilt
+
+    sos = _bus_eq(sample_rate)
+    state = np.zeros((len(sos), 2, 2))
+    for part in _chunks(len(audio)):
+        audio[part], state = sosfilt(sos, audio[part], axis=0, zi=state)
+
+
+def _apply_gain(audio: np.ndarray, gain: np.ndarray, hop: int) -> None:
+    """Multiply ``audio`` in place by per-hop gains, interpolated between hop centres."""
+    centres = (np.arange(len(gain)) + 0.5) * hop - 0.5
+    for part in _chunks(len(audio)):
+        near = slice(max(0, part.start // hop - 1), part.stop // hop + 2)
+        frames = np.arange(part.start, part.stop, dtype=np.float64)
+        audio[part] *= np.interp(frames, centres[near], gain[near]).astype(np.float32)[:, None]
+
+
+def _compress(audio: np.ndarray, sample_rate: int) -> None:
+    """Gentle linked-stereo compression of the loudest passages, in place."""
+    from scipy.ndimage import maximum_filter1d
+
+    hops = len(audio) // _COMP_HOP
+    if hops < 8:
+        return
+    power = np.empty(hops)
+    for part in _chunks(hops * _COMP_HOP, _CHUNK // _COMP_HOP * _COMP_HOP):
+        block = audio[part].reshape(-1, _COMP_HOP * 2)
+        power[part.start // _COMP_HOP:part.stop // _COMP_HOP] = np.einsum("ij,ij->i", block, block)
+    window = max(1, round(0.05 * sample_rate / _COMP_HOP))  # RMS over ~50 ms
+    power = np.convolve(power / (_COMP_HOP * 2), np.ones(window) / window, mode="same")
+    level = 10 * np.log10(np.maximum(power, 1e-12))
+    sounding = level[level > level.max() - 40]
+    over = level - (float(np.percentile(sounding, 90)) - _COMP_BELOW_LOUD_DB)
+    knee, slope = _COMP_KNEE_DB / 2, 1 - 1 / _COMP_RATIO
+    reduction = np.where(over <= -knee, 0.0, np.where(over >= knee, slope * over,
+                                                      slope * (over + knee) ** 2 / (4 * knee)))
+    # hold then average over ~150 ms: the gain eases down before a loud passage and back after it
+    smooth = max(1, round(0.15 * sample_rate / _COMP_HOP))
+    held = maximum_filter1d(reduction, size=smooth)
+    reduction = np.convolve(np.pad(held, smooth // 2, mode="edge"), np.ones(smooth) / smooth, mode="valid")
+    _apply_gain(audio, 10 ** (-reduction[:hops] / 20), _COMP_HOP)
+
+
+def _limit_gain(peaks: np.ndarray, ceiling: float) -> np.ndarray:
+    """Per-hop limiter gain: under ceiling/peak at every peak, changing smoothly.
+
+    A minimum over +-(reach + 1) hops, then a moving average over +-reach
+    hops: the gain at a hop, and between it and its neighbours (frames are
+    interpolated between hop centres), only averages values already held down
+    to what that hop needs, so no peak gets through; the gain falls and rises
+    linearly.
+    """
+    from scipy.ndimage import minimum_filter1d
+
+    need = np.minimum(1.0, ceiling / np.maximum(peaks, 1e-12))
+    span = 2 * _LIMIT_REACH + 1
+    held = minimum_filter1d(need, size=span + 2, mode="nearest")  # one hop more: frames between
+    return np.convolve(np.pad(held, _LIMIT_REACH, mode="edge"), np.ones(span) / span, mode="valid")
+
+
+def master(audio: np.ndarray, sample_rate: int, *, target_lufs: float = -14.0,
+           ceiling_dbtp: float = -1.0) -> np.ndarray:
+    """Master a stereo mix: EQ, compression, loudness to ``target_lufs``, true peak limit.
+
+    Args:
+        audio: float array of shape (frames, 2) (mono is spread to stereo).
+        sample_rate: frames per second.
+        target_lufs: integrated loudness to reach (BS.1770, pyloudnorm).
+        ceiling_dbtp: the true peak never exceeds this.
+
+    Returns:
+        a new float32 array of the same shape. Silence comes back unchanged.
+    """
+    return _master(np.array(_stereo(audio), dtype=np.float32, order="C"), sample_rate,
+                   target_lufs=target_lufs, ceiling_dbtp=ceiling_dbtp)
+
+
+def _master(mix: np.ndarray, sample_rate: int, *, target_lufs: float = -14.0,
+            ceiling_dbtp: float = -1.0) -> np.ndarray:
+    """:func:`master`, working in place on ``mix`` (float32, C order, (frames, 2))."""
+    if not _sample_peak(mix):
+        return mix
+    _equalise(mix, sample_rate)
+    _compress(mix, sample_rate)
+    loudness, energy = _weighed(mix, sample_rate)
+    if not np.isfinite(loudness):
+        return mix
+    gain = 10 ** ((target_lufs - loudness) / 20)
+    ceiling = 10 ** ((ceiling_dbtp - _LIMIT_MARGIN_DB) / 20)
+    loud = energy > energy.max() * 1e-4  # hops within 40 dB of the loudest: what the gating keeps
+    base, most = gain, gain * _MAX_MAKEUP  # for very peaky mixes the ceiling wins over the target
+    checked = gain * _HEADROOM  # peaks are exact wherever this much gain could reach the ceiling
+    peaks, _ = _true_peaks(mix, ceiling / checked)
+    for _ in range(_MAKEUP_ROUNDS):  # win back the loudness the limiter takes, and limit again
+        limit = _limit_gain(peaks * gain, ceiling)
+        kept = float(np.sum(energy[loud] * limit[loud] ** 2) / np.sum(energy[loud]))
+        wanted = min(most, base / kept ** 0.5)
+        if wanted < gain * 1.002:  # within 0.02 dB
+            break
+        gain = wanted
+        if gain > checked:
+            checked = min(most, gain * _HEADROOM)
+            peaks, _ = _true_peaks(mix, ceiling / checked)
+    else:
+        limit = _limit_gain(peaks * gain, ceiling)
+    _apply_gain(mix, limit * gain, _HOP)
+    return mix
+
+
+def _temp_beside(path: Path) -> Path:
+    handle, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f"{path.suffix}.part", dir=path.parent)
+    os.close(handle)
+    return Path(name)
+
+
+_FORMATS = {  # name: (suffix, soundfile format, subtype, sample rate or None for SAMPLE_RATE)
+    "wav": (".wav", "WAV", "PCM_16", None),
+    "flac": (".flac", "FLAC", "PCM_16", None),
+    "ogg": (".ogg", "OGG", "VORBIS", None),
+    "opus": (".opus", "OGG", "OPUS", 48000),
+    "mp3": (".mp3", "MP3", "MPEG_LAYER_III", None),
+}
+
+
+def _write_one(path: Path, audio: np.ndarray, sample_rate: int, fmt: str, *, title: str, artist: str) -> None:
+    _, kind, subtype, rate = _FORMATS[fmt]
+    rate = rate or SAMPLE_RATE
+    if sample_rate != rate:
+        from scipy.signal import resample_poly
+
+        common = math.gcd(rate, sample_rate)
+        audio = resample_poly(audio, rate // common, sample_rate // common, axis=0).astype(np.float32)
+    with soundfile.SoundFile(path, "w", rate, 2, format=kind, subtype=subtype) as out:
+        if title:
+            out.title = title
+        if artist:
+            out.artist = artist
+        pcm = subtype == "PCM_16"
+        block = np.empty((_CHUNK, 2), np.float32)
+        for part in _chunks(len(audio)):  # a chunk at a time, so no copy of the whole song
+            view = block[:part.stop - part.start]
+            np.multiply(audio[part], 32767.0 if pcm else 1.0, out=view)
+            if pcm:
+                np.rint(view, out=view)  # round to 16 bits here rather than in libsndfile
+            np.minimum(view, 32767.0 if pcm else 1.0, out=view)
+            np.maximum(view, -32767.0 if pcm else -1.0, out=view)
+            out.write(view.astype(np.int16) if pcm else view)
+
+
+def write_audio(path: Path, audio: np.ndarray, sample_rate: int, *, formats: tuple[str, ...] = ("wav",),
+                title: str = "", artist: str = "Songgram") -> tuple[Path, ...]:
+    """Write ``audio`` as ``path`` with each format's suffix; all files or none.
+
+    Every file is written under a temporary name in the same folder; only when
+    all are complete are they renamed into place.
+
+    Raises:
+        RenderError: an unknown format, one this libsndfile cannot write, or
+            a write that fails (nothing is left behind).
+    """
+    audio = _stereo(audio)
+    path = Path(path)
+    unknown = [f for f in formats if f not in _FORMATS]
+    if unknown or not formats:
+        raise RenderError(f"unknown audio format {unknown or formats!r}; choose from {', '.join(_FORMATS)}")
+    for fmt in formats:
+        _, kind, subtype, _ = _FORMATS[fmt]
+        if not soundfile.check_format(kind, subtype):
+            raise RenderError(f"this libsndfile ({soundfile.__libsndfile_version__}) cannot write {fmt}; "
+                              "soundfile >= 0.12 with libsndfile >= 1.1 is needed (run make setup)")
+    if not path.parent.is_dir():
+        raise RenderError(f"output folder does not exist: {path.parent}")
+    done: list[tuple[Path, Path]] = []
+    try:
+        for fmt in dict.fromkeys(formats):
+            final = path.with_suffix(_FORMATS[fmt][0])
+            temp = _temp_beside(final)
+            done.append((temp, final))
+            _write_one(temp, audio, sample_rate, fmt, title=title, artist=artist)
+    except BaseException as err:
+        for temp, _ in done:
+            temp.unlink(missing_ok=True)
+        if isinstance(err, (OSError, RuntimeError)):  # soundfile.LibsndfileError is a RuntimeError
+            raise RenderError(f"cannot write {path.with_suffix(_FORMATS[fmt][0])}: {err}") from err
+        raise
+    for temp, final in done:
+        os.replace(temp, final)
+    return tuple(final for _, final in done)
+
+
+def audio_to_wav(path: str | Path, audio: np.ndarray, sample_rate: int) -> Path:
+    """Write ``audio`` as a 44.1 kHz stereo 16-bit PCM WAV, atomically.
+
+    Audio at another rate is resampled; mono is spread to both channels.
+    """
+    return write_audio(Path(path).with_suffix(".wav"), audio, sample_rate, formats=("wav",), artist="")[0]

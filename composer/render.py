@@ -1,0 +1,560 @@
+"""MIDI to audio through libfluidsynth (pyfluidsynth), in parallel, then mastered.
+
+We read the MIDI file with mido and drive the synth ourselves, event by event.
+Ticks become samples through the tempo map in integer arithmetic, so nothing
+drifts; libfluidsynth applies an event at the start of its next 64-frame block,
+as its own player does (within 1.45 ms at 44.1 kHz). Every channel that plays
+gets a preset before its first note (bank 128 on channel 10); program changes,
+controllers (volume, pan, expression, sustain, effect sends...), pitch bend and
+aftertouch are passed on. Release and reverb tails are kept, then trimmed where
+they fall 60 dB under the peak, with a short fade.
+
+Speed: the song is cut in time into one segment per core, balanced by an
+estimate of the voices its notes keep busy, and each segment is played by its
+own synth in a forked process, writing into one shared buffer. A segment's
+synth first plays silence up to the segment (so the reverb's and chorus's
+modulation are in the phase one synth would have), replays the controllers
+sent before it, then plays the notes that *start* in it to their end, tails
+included; tails that cross into the next segment are added there. Voices and
+effects are linear, so the segments sum to the single-synth render. The one
+exception: a note that re-strikes a key whose previous note, in the segment
+before, is still releasing (libfluidsynth cuts that release short within one
+synth); measured, the difference is 60-70 dB under the music. Samples are
+loaded on demand (``synth.dynamic-sample-loading``): a synth reads only the
+presets it plays.
+
+``fluidsynth`` is imported only when rendering, so composing MIDI stays light.
+
+>>> Effects(reverb_level=0.3).reverb_level
+0.3
+>>> Effects.from_table({"reverb_room": 0.8}, where="grammars/ballad.toml").reverb_room
+0.8
+"""
+
+from __future__ import annotations
+
+import importlib
+import io
+import mmap
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from .errors import GrammarError, RenderError
+from .soundfonts import SoundFont, resolve_soundfont
+
+__all__ = ["Effects", "RenderReport", "midi_to_audio", "render_file", "resolve_soundfont", "TAIL_SECONDS"]
+
+TAIL_SECONDS = 4.0
+"""The longest tail kept after the MIDI ends (release and reverb)."""
+
+_FADE_SECONDS = 0.1  # fade after the tail falls 60 dB under the peak
+_CAP_FADE_SECONDS = 1.0  # longer fade when the tail is still audible at TAIL_SECONDS
+_TRIM_DB = -60.0
+_SILENT = 1e-6  # a synth block under this (-120 dBFS) ends a segment's tail
+_BLOCK = 4096  # frames rendered between checks that a tail has died away
+
+_OFF, _ON, _PROGRAM, _CC, _BEND, _CPRESS, _KPRESS = range(7)  # event kinds; the order at one sample
+_Event = tuple[int, int, int, int, int, int]  # (sample, sequence, kind, channel, a, b)
+
+
+@dataclass(frozen=True, slots=True)
+class Effects:
+    """The synth's reverb and chorus, and its output gain.
+
+    A genre grammar sets these in its ``[mix]`` table; every key is optional:
+    ``reverb_room`` (0..1), ``reverb_damping`` (0..1), ``reverb_width``
+    (0..100), ``reverb_level`` (0..1), ``chorus_voices`` (0..99, an integer),
+    ``chorus_level`` (0..10), ``chorus_speed`` (0.1..5 Hz), ``chorus_depth``
+    (0..21 ms), ``reverb_send`` and ``chorus_send`` (0..127, integers: the
+    controller 91 and 93 every channel starts with; 40 and 0 are General
+    MIDI's defaults, and a MIDI file that sends its own wins), ``gain``
+    (0..10, the synth's gain before mastering).
+
+    Some SoundFonts (FluidR3, TimGM6mb) add reverb in their presets; others
+    (MuseScore General) leave it all to controller 91.
+    """
+
+    reverb_room: float = 0.45
+    reverb_damping: float = 0.35
+    reverb_width: float = 0.8
+    reverb_level: float = 0.6
+    chorus_voices: int = 3
+    chorus_level: float = 1.2
+    chorus_speed: float = 0.3
+    chorus_depth: float = 8.0
+    reverb_send: int = 40
+    chorus_send: int = 0
+    gain: float = 0.2
+
+    def __post_init__(self) -> None:
+        for name, problem in _problems(self):
+            raise ValueError(f"{name} {problem}")
+
+    @classmethod
+    def from_table(cls, table: dict[str, Any], *, where: str) -> Effects:
+        """Read a grammar's ``[mix]`` table; absent keys keep their defaults.
+
+        Raises:
+            GrammarError: an unknown key or a bad value, naming ``where`` and the key.
+
+        >>> Effects.from_table({"reverb_level": 2}, where="grammars/x.toml")
+        Traceback (most recent call last):
+        ...
+        composer.errors.GrammarError: grammars/x.toml: key 'mix.reverb_level' must be 0.0..1.0, got 2
+        """
+        known = [f.name for f in fields(cls)]
+        for key in table:
+            if key not in known:
+                raise GrammarError(f"{where}: unknown key 'mix.{key}' (known: {', '.join(sorted(known))})")
+        for name, problem in _problems(table):
+            raise GrammarError(f"{where}: key 'mix.{name}' {problem}")
+        return cls(**{k: v if k in _INTEGERS else float(v) for k, v in table.items()})
+
+
+_RANGES = {
+    "reverb_room": (0.0, 1.0), "reverb_damping": (0.0, 1.0), "reverb_width": (0.0, 100.0),
+    "reverb_level": (0.0, 1.0), "chorus_voices": (0, 99), "chorus_level": (0.0, 10.0),
+    "chorus_speed": (0.1, 5.0), "chorus_depth": (0.0, 21.0), "reverb_send": (0, 127),
+    "chorus_send": (0, 127), "gain": (0.0, 10.0),
+}
+_INTEGERS = ("chorus_voices", "reverb_send", "chorus_send")
+
+
+def _problems(values: Any) -> list[tuple[str, str]]:
+    """(name, what is wrong) for each bad value in an Effects or a [mix] table."""
+    found = []
+    for name, (low, high) in _RANGES.items():
+        value = values.get(name, low) if isinstance(values, dict) else getattr(values, name)
+        kind = int if name in _INTEGERS else (int, float)
+        if isinstance(value, bool) or not isinstance(value, kind):
+            found.append((name, f"must be {'an integer' if kind is int else 'a number'}, got {value!r}"))
+        elif not low <= value <= high:
+            found.append((name, f"must be {low}..{high}, got {value!r}"))
+    return found
+
+
+class _Score(NamedTuple):
+    """A MIDI file timed in samples."""
+
+    notes: list[tuple[int, int, int, int, int, int, int]]  # start, end, chan, key, vel, on seq, off seq
+    controls: list[_Event]
+    length: int  # frames up to the last MIDI event (end of track included)
+
+
+class _Job(NamedTuple):
+    """One synth's share of the song: the notes starting in [start, split)."""
+
+    font: str
+    effects: Effects
+    sample_rate: int
+    channels: tuple[int, ...]  # channels to give a preset
+    setup: list[_Event]  # controllers sent before ``start``, replayed first
+    events: list[_Event]
+    start: int
+    split: int  # frames from here on are this segment's tail, returned apart
+    cap: int  # the song's last frame: the MIDI plus TAIL_SECONDS
+
+
+def _read_midi(midi: bytes | str | Path, sample_rate: int) -> _Score:
+    """Parse ``midi`` with mido and time every event in samples."""
+    import mido
+
+    try:
+        song = mido.MidiFile(file=io.BytesIO(midi)) if isinstance(midi, bytes) else mido.MidiFile(str(midi))
+    except FileNotFoundError:
+        raise RenderError(f"MIDI file not found: {midi}") from None
+    except (OSError, EOFError, ValueError, KeyError, IndexError) as err:
+        raise RenderError(f"not a readable MIDI file ({err}): {_name(midi)}") from err
+    if song.type == 2:
+        raise RenderError(f"type 2 MIDI files (independent sequences) are not supported: {_name(midi)}")
+    merged = sorted(((tick, number, index, msg) for number, track in enumerate(song.tracks)
+                     for index, (tick, msg) in enumerate(_absolute(track))), key=lambda item: item[:3])
+    scale = song.ticks_per_beat * 1_000_000  # sample = (tick x microseconds per beat) x rate / scale
+    last = elapsed = 0
+    tempo = 500_000
+    notes, controls, sounding = [], [], {}
+    for seq, (tick, _, _, msg) in enumerate(merged):
+        elapsed += (tick - last) * tempo
+        last = tick
+        at = (elapsed * sample_rate * 2 + scale) // (2 * scale)
+        kind = msg.type
+        if kind == "set_tempo":
+            tempo = msg.tempo
+        elif kind in ("note_on", "note_off"):
+            key = (msg.channel, msg.note)
+            if key in sounding:  # a note-off, or a re-strike, which releases the sounding note
+                begin, velocity, on_seq = sounding.pop(key)
+                notes.append((begin, at, *key, velocity, on_seq, seq))
+            if kind == "note_on" and msg.velocity > 0:
+                sounding[key] = (at, msg.velocity, seq)
+        elif kind == "program_change":
+            controls.append((at, seq, _PROGRAM, msg.channel, msg.program, 0))
+        elif kind == "control_change":
+            controls.append((at, seq, _CC, msg.channel, msg.control, msg.value))
+        elif kind == "pitchwheel":
+            controls.append((at, seq, _BEND, msg.channel, msg.pitch + 8192, 0))
+        elif kind == "aftertouch":
+            controls.append((at, seq, _CPRESS, msg.channel, msg.value, 0))
+        elif kind == "polytouch":
+            controls.append((at, seq, _KPRESS, msg.channel, msg.note, msg.value))
+    length = (elapsed * sample_rate * 2 + scale) // (2 * scale)
+    for (chan, key), (begin, velocity, on_seq) in sounding.items():  # never released: end with the file
+        notes.append((begin, length, chan, key, velocity, on_seq, len(merged)))
+    notes.sort()
+    return _Score(notes, controls, length)
+
+
+def _absolute(track: Any) -> list[tuple[int, Any]]:
+    tick, timed = 0, []
+    for msg in track:
+        tick += msg.time
+        timed.append((tick, msg))
+    return timed
+
+
+def _name(midi: bytes | str | Path) -> str:
+    return "<MIDI bytes>" if isinstance(midi, bytes) else str(midi)
+
+
+def _plan(score: _Score, *, font: SoundFont, effects: Effects, sample_rate: int,
+          workers: int, channels: frozenset[int] | None) -> list[_Job]:
+    """Cut the song into up to ``workers`` time segments of about equal synth work."""
+    notes = [n for n in score.notes if channels is None or n[2] in channels]
+    controls = [c for c in score.controls if channels is None or c[3] in channels]
+    cap = score.length + round(TAIL_SECONDS * sample_rate)
+    # a note keeps a voice busy for its length (at least 0.5 s: drums ring past their
+    # note-off; at most 6 s) plus its release
+    cost = np.cumsum([min(max(end - start, sample_rate // 2), 6 * sample_rate) + sample_rate // 4
+                      for start, end, *_ in notes])
+    starts = [0]
+    for part in range(1, workers):
+        index = int(np.searchsorted(cost, cost[-1] * part / workers, side="right")) if notes else 0
+        if 0 < index < len(notes) and notes[index][0] // 64 * 64 > starts[-1]:
+            starts.append(notes[index][0] // 64 * 64)  # on libfluidsynth's 64-frame grid
+    jobs = []
+    for start, split in zip(starts, [*starts[1:], cap]):
+        mine = [n for n in notes if start <= n[0] < split]
+        events = [(s, on_seq, _ON, c, k, v) for s, _, c, k, v, on_seq, _ in mine]
+        events += [(e, off_seq, _OFF, c, k, 0) for _, e, c, k, _, _, off_seq in mine]
+        events += [c for c in controls if c[0] >= start]
+        events.sort(key=lambda e: e[:3])
+        setup = [c for c in controls if c[0] < start]
+        if mine:
+            jobs.append(_Job(str(font.path), effects, sample_rate, tuple(sorted({n[2] for n in notes})),
+                             setup, events, start, split, cap))
+    return jobs
+
+
+def _fluidsynth() -> Any:
+    """Import pyfluidsynth, or explain how to install libfluidsynth."""
+    try:
+        import fluidsynth
+    except (ImportError, OSError) as err:
+        raise RenderError(f"cannot load libfluidsynth through pyfluidsynth ({err}); run make setup") from err
+    return fluidsynth
+
+
+def _render_job(job: _Job, out: np.ndarray) -> np.ndarray:
+    """Play one segment: frames before ``job.split`` straight into ``out``.
+
+    Returns the frames from ``job.split`` on: the tail that overlaps the next
+    segment, for the caller to add.
+    """
+    from ctypes import c_int, c_void_p
+
+    fl = _fluidsynth()
+    write = fl.cfunc("fluid_synth_write_float", c_int, ("synth", c_void_p, 1), ("len", c_int, 1),
+                     ("lout", c_void_p, 1), ("loff", c_int, 1), ("lincr", c_int, 1),
+                     ("rout", c_void_p, 1), ("roff", c_int, 1), ("rincr", c_int, 1))
+    quiet = fl.cfunc("fluid_set_log_function", c_void_p, ("level", c_int, 1), ("fun", c_void_p, 1),
+                     ("data", c_void_p, 1))
+    for level in range(5):  # no messages from libfluidsynth on stderr: failures raise RenderError
+        quiet(level, None, None)
+    fx = job.effects
+    synth = fl.Synth(gain=fx.gain, samplerate=float(job.sample_rate), channels=16,
+                     **{"synth.dynamic-sample-loading": 1, "synth.threadsafe-api": 0})
+    try:
+        sfid = synth.sfload(job.font)
+        if sfid < 0:
+            raise RenderError(f"libfluidsynth cannot load the SoundFont {job.font} (a broken file?); "
+                              "pass another font, or run make setup to reinstall ours")
+        synth.set_reverb(fx.reverb_room, fx.reverb_damping, fx.reverb_width, fx.reverb_level)
+        synth.set_chorus(fx.chorus_voices, fx.chorus_level, fx.chorus_speed, fx.chorus_depth, 0)
+        handle, send = synth.synth, _sender(fl, synth.synth)
+        for chan in job.channels:  # every channel sounds, program change or not
+            if (synth.program_select(chan, sfid, 128 if chan == 9 else 0, 0) < 0
+                    and synth.program_select(chan, sfid, 0, 0) < 0):
+                raise RenderError(f"the SoundFont {job.font} has no preset for MIDI channel {chan + 1}")
+            fl.fluid_synth_cc(handle, chan, 91, fx.reverb_send)  # the MIDI's own controllers come after
+            fl.fluid_synth_cc(handle, chan, 93, fx.chorus_send)
+        scratch = np.empty((_BLOCK, 2), dtype=np.float32)
+        for begin in range(0, job.start, _BLOCK):  # silence: brings the effects' modulation in phase
+            write(handle, min(_BLOCK, job.start - begin), scratch.ctypes.data, 0, 2, scratch.ctypes.data, 1, 2)
+        for event in job.setup:
+            send(event)
+        tail = np.zeros((job.cap - job.split, 2), dtype=np.float32)  # pages cost nothing until written
+        pos = job.start
+
+        def play_to(target: int) -> None:
+            nonlocal pos
+            while pos < target:
+                if pos < job.split:
+                    count, ptr = min(target, job.split) - pos, out.ctypes.data + pos * 8
+                else:
+                    count, ptr = target - pos, tail.ctypes.data + (pos - job.split) * 8
+                write(handle, count, ptr, 0, 2, ptr, 1, 2)
+                pos += count
+
+        active = fl.fluid_synth_get_active_voice_count
+        last_note = max((i for i, e in enumerate(job.events) if e[2] <= _ON), default=-1)
+        for index, event in enumerate(job.events):
+            if index > last_note and active(handle) == 0:
+                break  # our notes are over; later controllers change nothing we play
+            play_to(min(event[0], job.cap))
+            send(event)
+        while pos < job.cap:  # the tail: voices releasing, then the reverb dying away
+            begin = pos
+            play_to(min(job.cap, pos + _BLOCK))
+            block = out[begin:pos] if pos <= job.split else tail[max(0, begin - job.split):pos - job.split]
+            if active(handle) == 0 and max(float(block.max()), -float(block.min())) < _SILENT:
+                break
+    finally:
+        synth.delete()
+    return tail[:max(0, pos - job.split)]
+
+
+def _sender(fl: Any, handle: int) -> Callable[[_Event], Any]:
+    """A function that sends one event to the synth ``handle``."""
+    from ctypes import c_int, c_void_p
+
+    synth, chan, val = ("synth", c_void_p, 1), ("chan", c_int, 1), ("val", c_int, 1)
+    cpress = fl.cfunc("fluid_synth_channel_pressure", c_int, synth, chan, val)
+    kpress = fl.cfunc("fluid_synth_key_pressure", c_int, synth, chan, ("key", c_int, 1), val)
+    calls: dict[int, Callable[[int, int, int], Any]] = {
+        _ON: lambda c, a, b: fl.fluid_synth_noteon(handle, c, a, b),
+        _OFF: lambda c, a, b: fl.fluid_synth_noteoff(handle, c, a),
+        _CC: lambda c, a, b: fl.fluid_synth_cc(handle, c, a, b),
+        _PROGRAM: lambda c, a, b: fl.fluid_synth_program_change(handle, c, a),
+        _BEND: lambda c, a, b: fl.fluid_synth_pitch_bend(handle, c, a),
+        _CPRESS: lambda c, a, b: cpress and cpress(handle, c, a),
+        _KPRESS: lambda c, a, b: kpress and kpress(handle, c, a, b),
+    }
+    return lambda event: calls[event[2]](*event[3:])
+
+
+def _child(job: _Job, out: np.ndarray, conn: Any) -> None:
+    """Process body: play ``job`` into the shared ``out``, send its tail through ``conn``."""
+    try:
+        tail = _render_job(job, out)
+    except Exception as err:  # noqa: BLE001 - reported to the parent, which raises RenderError
+        conn.send(str(err) if isinstance(err, RenderError) else f"{type(err).__name__}: {err}")
+    else:
+        conn.send(len(tail))
+        if len(tail):
+            conn.send_bytes(np.ascontiguousarray(tail).reshape(-1))  # 1-D: Connection counts len()
+    finally:
+        conn.close()
+
+
+def _render_processes(jobs: list[_Job], meanwhile: Callable[[], Any] | None) -> tuple[np.ndarray, list]:
+    """Play ``jobs`` in forked processes that write into one shared buffer.
+
+    ``meanwhile`` runs in a thread of this process while they play.
+    Returns the song and the segments' tails as (first frame, audio).
+    """
+    shared = mmap.mmap(-1, jobs[0].cap * 8)  # anonymous, shared with the children
+    out = np.frombuffer(shared, dtype=np.float32).reshape(-1, 2)
+    context = multiprocessing.get_context("fork")
+    running = []
+    for job in jobs:
+        receive, send = context.Pipe(duplex=False)
+        process = context.Process(target=_child, args=(job, out, send), daemon=True)
+        process.start()
+        send.close()
+        running.append((job, process, receive))
+    helper = threading.Thread(target=meanwhile, daemon=True) if meanwhile else None
+    if helper:
+        helper.start()
+    tails, error, finished = [], None, False
+    try:
+        for job, _, receive in running:
+            try:
+                message = receive.recv()
+                if isinstance(message, str):
+                    error = error or message
+                elif message:
+                    tails.append((job.split, np.frombuffer(receive.recv_bytes(), np.float32).reshape(-1, 2)))
+            except (EOFError, OSError) as err:
+                error = error or f"a synth process stopped without finishing ({err or 'no output'})"
+        finished = True
+    finally:
+        for _, process, receive in running:
+            receive.close()
+            if not finished:  # interrupted: stop the synths now
+                process.kill()
+            process.join()
+        if helper:
+            helper.join()
+    if error:
+        raise RenderError(error)
+    return out, tails
+
+
+def _render_threads(jobs: list[_Job], meanwhile: Callable[[], Any] | None) -> tuple[np.ndarray, list]:
+    """As :func:`_render_processes`, in threads (libfluidsynth plays with the GIL released)."""
+    out = np.zeros((jobs[0].cap, 2), dtype=np.float32)
+    with ThreadPoolExecutor(max_workers=len(jobs) + 1) as pool:
+        helper = pool.submit(meanwhile) if meanwhile else None
+        futures = [(job.split, pool.submit(_render_job, job, out)) for job in jobs]
+        tails = [(split, future.result()) for split, future in futures]
+        if helper:
+            helper.result()
+    return out, tails
+
+
+def midi_to_audio(midi: bytes | str | Path, *, soundfont: SoundFont | None = None,
+                  effects: Effects = Effects(), sample_rate: int = 44100,
+                  workers: int | None = None, channels: set[int] | None = None) -> np.ndarray:
+    """Render a General MIDI file to stereo audio (not mastered).
+
+    Args:
+        midi: the MIDI file's bytes, or its path.
+        soundfont: the font (default: the catalog's default font).
+        effects: reverb, chorus and gain.
+        sample_rate: frames per second.
+        workers: synth processes; None uses every core (one per 20 s of
+            music at most), 1 plays the whole song on one synth, here.
+        channels: play only these channels (0-based, 9 is the drums), as for stems.
+
+    Returns:
+        float32 array of shape (frames, 2): the MIDI's length plus a tail of
+        at most :data:`TAIL_SECONDS`, ending in a short fade.
+
+    Raises:
+        RenderError: unreadable MIDI, no notes, libfluidsynth missing, or a
+            font it cannot load.
+    """
+    return _render(midi, soundfont=soundfont, effects=effects, sample_rate=sample_rate,
+                   workers=workers, channels=channels)
+
+
+def _render(midi: bytes | str | Path, *, soundfont: SoundFont | None, effects: Effects, sample_rate: int,
+            workers: int | None, channels: set[int] | None = None,
+            meanwhile: Callable[[], Any] | None = None) -> np.ndarray:
+    """:func:`midi_to_audio`, running ``meanwhile`` in a thread while the synths play."""
+    font = soundfont if soundfont is not None else resolve_soundfont()
+    score = _read_midi(midi, sample_rate)
+    if workers is None:
+        workers = min(os.cpu_count() or 1, max(1, round(score.length / sample_rate / 20)))
+    jobs = _plan(score, font=font, effects=effects, sample_rate=sample_rate, workers=max(1, workers),
+                 channels=None if channels is None else frozenset(channels))
+    if not jobs:
+        raise RenderError(f"the MIDI file has no notes to play: {_name(midi)}")
+    _fluidsynth()  # fails here, before any process starts, if the library is missing
+    if len(jobs) > 1 and "fork" in multiprocessing.get_all_start_methods():
+        out, tails = _render_processes(jobs, meanwhile)
+    else:
+        out, tails = _render_threads(jobs, meanwhile)
+    for split, tail in tails:
+        out[split:split + len(tail)] += tail
+    return _trim(out, length=score.length, sample_rate=sample_rate)
+
+
+def _trim(audio: np.ndarray, *, length: int, sample_rate: int) -> np.ndarray:
+    """Cut the tail where it falls 60 dB under the peak, ending in a short fade.
+
+    Works in place; returns a view of ``length`` frames (the MIDI) plus the
+    audible part of the tail, at most up to the end of ``audio``.
+    """
+    peak = max(float(audio.max()), -float(audio.min())) if len(audio) else 0.0
+    if peak == 0.0:
+        return audio[:length]
+    tail = audio[length:]
+    loud = np.flatnonzero(np.maximum(tail.max(axis=1), -tail.min(axis=1)) > peak * 10 ** (_TRIM_DB / 20))
+    stop = length + (int(loud[-1]) + 1 if loud.size else 0)
+    fade = round(_FADE_SECONDS * sample_rate)
+    if stop + fade >= len(audio):  # still audible at the cap: a longer fade, to the cap
+        stop, fade = len(audio), round(_CAP_FADE_SECONDS * sample_rate)
+    else:
+        stop += fade
+    fade = min(fade, stop - length)
+    if fade > 0:
+        audio[stop - fade:stop] *= (0.5 + 0.5 * np.cos(np.linspace(0.0, np.pi, fade, dtype=np.float32)))[:, None]
+    return audio[:stop]
+
+
+@dataclass(frozen=True, slots=True)
+class RenderReport:
+    """What :func:`render_file` wrote.
+
+    Attributes:
+        paths: the files written, one per format, in the order asked.
+        seconds: the audio's duration.
+        lufs: integrated loudness of the master (ITU-R BS.1770, pyloudnorm).
+        true_peak_dbtp: its true peak (4x oversampled), dBTP.
+        soundfont: the font's name.
+        license: the font's licence.
+    """
+
+    paths: tuple[Path, ...]
+    seconds: float
+    lufs: float
+    true_peak_dbtp: float
+    soundfont: str
+    license: str
+
+    @property
+    def path(self) -> Path:
+        """The first file written."""
+        return self.paths[0]
+
+
+def render_file(midi_path: str | Path, out_path: str | Path, *, soundfont: SoundFont | str | None = None,
+                effects: Effects = Effects(), formats: tuple[str, ...] = ("wav",), title: str = "",
+                artist: str = "Songgram", workers: int | None = None) -> RenderReport:
+    """Render, master and write ``midi_path`` to ``out_path``, once per format.
+
+    Each format's file is ``out_path`` with that format's suffix. Files are
+    written under temporary names in the same folder and renamed into place
+    only when all are complete: a failure leaves nothing half written.
+
+    Args:
+        midi_path: the General MIDI file.
+        out_path: where to write (``song.wav``; ``song.flac`` for "flac"...).
+        soundfont: a :class:`SoundFont`, or a spec for :func:`resolve_soundfont`.
+        effects: reverb, chorus and gain.
+        formats: any of "wav" (44.1 kHz 16-bit PCM), "flac", "ogg" (Vorbis),
+            "opus" (Ogg Opus at 48 kHz) and "mp3".
+        title: the title tag, in formats that have tags.
+        artist: the artist tag.
+        workers: as for :func:`midi_to_audio`.
+
+    Raises:
+        RenderError: the MIDI, the font or libfluidsynth cannot be used, the
+            audio is silent, or a format cannot be written.
+    """
+    font = soundfont if isinstance(soundfont, SoundFont) else resolve_soundfont(soundfont)
+    # mastering needs scipy and pyloudnorm (0.6 s to import): import them while the synths play
+    audio = _render(midi_path, soundfont=font, effects=effects, sample_rate=44100, workers=workers,
+                    meanwhile=lambda: importlib.import_module(f"{__package__}.master").prepare())
+    from .master import SAMPLE_RATE, _master, measure, write_audio
+
+    if not (audio.max() > 0 or audio.min() < 0):
+        raise RenderError(f"the render of {midi_path} with {font.name} is silent; "
+                          "the font may lack the instruments the song uses")
+    mastered = _master(audio, SAMPLE_RATE)  # in place: ``audio`` is ours
+    with ThreadPoolExecutor(max_workers=1) as pool:  # write while measuring: both run mostly in C
+        writing = pool.submit(write_audio, Path(out_path), mastered, SAMPLE_RATE, formats=formats,
+                              title=title, artist=artist)
+        figures = measure(mastered, SAMPLE_RATE)
+        paths = writing.result()
+    return RenderReport(paths=paths, seconds=len(mastered) / SAMPLE_RATE, lufs=figures.lufs,
+                        true_peak_dbtp=figures.true_peak_dbtp, soundfont=font.name, license=font.license)
