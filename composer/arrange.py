@@ -1,7 +1,8 @@
 """The arrange stage: the band parts, from the genre's patterns.
 
 Drums, bass and comping read the pattern strings of the genre grammar, one
-character per step (see grammars/README.md). Comping chords are voice-led
+character per step (see grammars/README.md). Where a genre names a lead
+instrument, it plays a countermelody and fills between the sung lines. Comping chords are voice-led
 (each chord takes the inversion nearest the last one). Sections play at
 their energy, the bar before a chorus gets a fill, the last chorus lifts,
 the ending holds the tonic chord. Humanisation (velocity and timing spread,
@@ -18,6 +19,7 @@ from . import data
 from .grammar import Genre, Part
 from .model import PPQ, Chord, Note, Plan, Track, VocalNote
 from .scan import SIXTEENTH
+from .theory import scale_pitch_classes
 from .vibes import Vibe
 
 __all__ = ["arrange", "voice_lead"]
@@ -277,6 +279,44 @@ def _pad(plan: Plan, vibe: Vibe, chords: tuple[Chord, ...], part: Part, human: _
     return out
 
 
+def _lead(plan: Plan, vibe: Vibe, chords: tuple[Chord, ...], vocal: tuple[VocalNote, ...], part: Part,
+          human: _Humaniser) -> list[Note]:
+    """A countermelody: a soft line of chord tones moving by the smallest step under
+    the singing, and a short scale fill in each gap between sung lines."""
+    low, high = part.register
+    scale = [p for p in range(low, high + 1) if p % 12 in scale_pitch_classes(plan.tonic, plan.mode)]
+    playing = {i for i, s in enumerate(plan.sections) if s.kind in part.sections}
+    out: list[Note] = []
+    previous = (low + high) // 2
+    line: dict[int, int] = {}  # chord start -> the counter-line's pitch
+    for chord in chords:
+        if chord.section not in playing:
+            continue
+        end = chord.start + chord.dur
+        sung = {n.pitch % 12 for n in vocal if n.start < end and n.start + n.dur > chord.start}
+        tones = [p for p in range(low, high + 1) if p % 12 in chord.pitches] or [previous]
+        pitch = min(tones, key=lambda p: (abs(p - previous) + (3 if p % 12 in sung else 0) + (1 if p == previous else 0)))
+        level = _level(plan, vibe, plan.sections[chord.section].energy) * 62
+        out.append(human.note(chord.start, chord.dur, pitch, level))
+        line[chord.start] = previous = pitch
+    for a, b in zip(vocal, vocal[1:]):  # fills where the singer breathes between lines
+        gap_start, gap_end = a.start + a.dur, b.start
+        if a.onset.line == b.onset.line or gap_end - gap_start < PPQ or a.onset.section not in playing:
+            continue
+        target = next((c for c in chords if c.start <= gap_end < c.start + c.dur), chords[-1])
+        goal = line.get(target.start, previous)
+        start_index = min(range(len(scale)), key=lambda i: abs(scale[i] - goal)) if scale else 0
+        count = min(4, (gap_end - gap_start) // (PPQ // 2) - 1)
+        direction = 1 if start_index + count < len(scale) else -1
+        tick = gap_end - count * (PPQ // 2)
+        level = _level(plan, vibe, plan.sections[a.onset.section].energy) * 78
+        for k in range(count, 0, -1):  # step into the next chord's tone from above or below
+            index = min(max(start_index + direction * k, 0), len(scale) - 1)
+            out.append(human.note(tick, PPQ // 2, scale[index], level))
+            tick += PPQ // 2
+    return out
+
+
 def _vocal(vocal: tuple[VocalNote, ...], plan: Plan, vibe: Vibe, human: _Humaniser) -> list[Note]:
     out = []
     for note in vocal:
@@ -299,6 +339,8 @@ def arrange(vocal: tuple[VocalNote, ...], chords: tuple[Chord, ...], plan: Plan,
     parts["chords"] = _comp(plan, genre, vibe, chords, band["chords"], human)
     if "pad" in band and vibe.density >= 0.3:
         parts["pad"] = _pad(plan, vibe, chords, band["pad"], human)
+    if "lead" in band and vibe.density >= 0.4:
+        parts["lead"] = _lead(plan, vibe, chords, vocal, band["lead"], human)
     tracks = []
     for role, notes in parts.items():
         part = band[role]
