@@ -205,10 +205,11 @@ def main() -> None:
 @click.option("--soundfont", default=None, help="A .sf2/.sf3 path, or a catalog name such as 'small'.")
 @click.option("--no-audio", is_flag=True, help="Skip song.wav (MIDI, lead sheet and text only).")
 @click.option("--png", is_flag=True, help="Also draw song.png, a piano-roll overview (about a second more).")
+@click.option("--stems", is_flag=True, help="Also write stem-<part>.wav, one WAV per part, at its level in the mix.")
 @click.option("--debug", is_flag=True, help="Show a traceback on errors.")
 def compose_cmd(message: str, to: str, sender: str, genre: str, vibe: str, seed: int | None, key: str | None,
                 tempo: int | None, length: str, out: Path | None, soundfont: str | None, no_audio: bool,
-                png: bool, debug: bool) -> None:
+                png: bool, stems: bool, debug: bool) -> None:
     """Compose a song from MESSAGE ('-' reads standard input).
 
     \b
@@ -223,6 +224,8 @@ def compose_cmd(message: str, to: str, sender: str, genre: str, vibe: str, seed:
           --to Alex --genre pop --vibe upbeat --seed 42
     """
     chosen = seed is None
+    if stems and no_audio:
+        raise click.UsageError("--stems renders audio; it cannot be used with --no-audio")
     try:
         with _sigterm_interrupts():
             text = _read_message(message)
@@ -253,6 +256,9 @@ def compose_cmd(message: str, to: str, sender: str, genre: str, vibe: str, seed:
                     effects = Effects.from_table(dict(load_genre(genre).mix), where=f"grammars/{genre}.toml [mix]")
                     render_file(stage / "song.mid", stage / "song.wav", soundfont=font, effects=effects,
                                 title=song.title)
+                    if stems:
+                        from composer.stems import song_to_stems
+                        song_to_stems(song, stage, soundfont=font, effects=effects)
     except Exception as err:  # noqa: BLE001 - the last line of defence: one line and an exit code
         _fail(err, debug)
     except KeyboardInterrupt as err:
@@ -263,7 +269,8 @@ def compose_cmd(message: str, to: str, sender: str, genre: str, vibe: str, seed:
     click.echo(f"{song.title}: {plan.genre}, {plan.vibe}, {plan.key_name} {plan.mode}, {plan.tempo} BPM, "
                f"{plan.meter[0]}/{plan.meter[1]}, {song.seconds:.0f} s")
     click.echo(f"wrote {folder}/ (song.mid{'' if no_audio else ', song.wav'}, song.json, lyrics.txt, "
-               f"song.musicxml, song.chordpro, song.kar{', song.png' if png else ''})")
+               f"song.musicxml, song.chordpro, song.kar{', song.png' if png else ''}"
+               f"{', stem-*.wav' if stems else ''})")
 
 
 compose_cmd.name = "compose"

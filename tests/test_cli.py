@@ -103,3 +103,27 @@ def test_png_on_request(runner, tmp_path):
     head = (tmp_path / "song.png").read_bytes()[:8]
     assert head == b"\x89PNG\r\n\x1a\n"
     assert (tmp_path / "song.kar").stat().st_size > 1000
+
+
+def test_stems_one_wav_per_part_at_mix_level(runner, tmp_path):
+    result = runner.invoke(main, ["compose", "Keep going, you are closer than you think.", "--to", "Alex",
+                                  "--genre", "pop", "--vibe", "upbeat", "--seed", "3", "--length", "short",
+                                  "--out", str(tmp_path), "--stems"])
+    assert result.exit_code == 0, result.output
+    document = json.loads((tmp_path / "song.json").read_text())
+    stems = sorted(tmp_path.glob("stem-*.wav"))
+    assert {p.stem for p in stems} == {"stem-" + t["name"].lower() for t in document["tracks"]}
+    lengths = set()
+    for path in stems:
+        audio, rate = soundfile.read(str(path))
+        assert rate == 44100 and audio.shape[1] == 2
+        assert 0.01 < abs(audio).max() <= 10 ** (-1 / 20) + 1e-3  # sounds, never above -1 dBFS
+        lengths.add(len(audio))
+    assert len(lengths) == 1
+
+
+def test_stems_need_audio(runner, tmp_path):
+    result = runner.invoke(main, ["compose", "Hi there, friend.", "--to", "Al", "--genre", "pop", "--vibe", "chill",
+                                  "--seed", "1", "--out", str(tmp_path), "--stems", "--no-audio"])
+    assert result.exit_code == 2
+    assert not any(tmp_path.iterdir())

@@ -1,0 +1,52 @@
+"""Stems: one WAV per part, each at the level it has in the mix.
+
+Every part is rendered alone (the same synth settings, only its channel
+sounding), then all stems get one common gain: the gain that brings their
+sum to the mastering's loudness target, lowered if any stem would peak above
+-1 dBFS. So the stems keep their balance, and summed they give the mix before
+the master bus's EQ, compression and limiting.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .output import slug
+
+if TYPE_CHECKING:
+    from .render import Effects
+    from .song import Song
+    from .soundfonts import SoundFont
+
+__all__ = ["song_to_stems", "STEM_CEILING_DBFS"]
+
+STEM_CEILING_DBFS = -1.0
+"""No stem's sample peak goes above this."""
+
+
+def song_to_stems(song: Song, folder: Path, *, soundfont: SoundFont, effects: Effects,
+                  sample_rate: int = 44100, target_lufs: float = -14.0) -> tuple[Path, ...]:
+    """Write ``folder/stem-<part>.wav`` for every part of ``song``; returns the paths.
+
+    Raises:
+        RenderError: a part cannot be rendered (see composer.render).
+    """
+    from .master import audio_to_wav, measure
+    from .render import midi_to_audio
+
+    midi = song.to_midi()
+    audio = {t.name: midi_to_audio(midi, soundfont=soundfont, effects=effects, sample_rate=sample_rate,
+                                   channels={t.channel})
+             for t in song.tracks if t.notes}
+    frames = max(len(a) for a in audio.values())
+    audio = {name: np.pad(a, ((0, frames - len(a)), (0, 0))) for name, a in audio.items()}
+    loudness = measure(sum(audio.values()), sample_rate).lufs
+    gain = 10 ** ((target_lufs - loudness) / 20) if np.isfinite(loudness) else 1.0
+    peak = max(float(np.abs(a).max()) for a in audio.values()) * gain
+    ceiling = 10 ** (STEM_CEILING_DBFS / 20)
+    if peak > ceiling:
+        gain *= ceiling / peak
+    return tuple(audio_to_wav(folder / f"stem-{slug(name)}.wav", a * gain, sample_rate) for name, a in audio.items())
