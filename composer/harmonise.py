@@ -150,6 +150,9 @@ def _realise(roman: str, plan: Plan, substitute: dict[str, str], colour: tuple[f
 def harmonise(plan: Plan, genre: Genre, vibe: Vibe, *, rng: np.random.Generator) -> tuple[Chord, ...]:
     """The chord progression of the whole song, section by section.
 
+    The intro plays the chorus's opening bars and the outro its closing bars
+    (ending on the plain tonic), so both are built from the song's own material.
+
     Raises:
         GrammarError: a section's constraints cannot be met by the genre's chain
             (the grammar's cadences and moves do not fit together).
@@ -159,12 +162,11 @@ def harmonise(plan: Plan, genre: Genre, vibe: Vibe, *, rng: np.random.Generator)
     cadences = genre.cadences[family]
     slots_per_bar = genre.chords_per_bar
     slot = plan.bar_ticks // slots_per_bar
-    progressions: dict[tuple[str, tuple[int, ...], int, bool], list[tuple[str, str, int, tuple[int, ...]]]] = {}
-    chords: list[Chord] = []
-    for index, section in enumerate(plan.sections):
-        final = index == len(plan.sections) - 1
+    romans_of: dict[tuple[str, tuple[int, ...], int, bool], list[str]] = {}
+
+    def sample(section: SectionPlan, final: bool) -> list[str]:
         key = (section.kind, section.line_bars, section.bars, final)
-        if key not in progressions:
+        if key not in romans_of:
             chain = genre.chains[family][_CHAIN_FOR[section.kind]]
             start = np.array(chain.start, dtype=np.float64)
             matrix = np.array(chain.matrix, dtype=np.float64)
@@ -176,17 +178,37 @@ def harmonise(plan: Plan, genre: Genre, vibe: Vibe, *, rng: np.random.Generator)
                     f"grammars/{genre.id}.toml: the {family} {_CHAIN_FOR[section.kind]} chain cannot reach "
                     f"the cadences asked for a {section.bars}-bar {section.kind}"
                 )
-            cadence_slots = {t for t in range(len(masks)) if masks[t].sum() < len(chain.states)}
             romans = [chain.states[s] for s in states]
-            for t in sorted(cadence_slots):
-                if romans[t] in cadence_swap and rng.random() < cadence_probability:
+            for t in range(len(masks)):
+                if masks[t].sum() < len(chain.states) and romans[t] in cadence_swap and rng.random() < cadence_probability:
                     romans[t] = cadence_swap[romans[t]]
-            progressions[key] = [
+            romans_of[key] = romans
+        return romans_of[key]
+
+    chorus = next((s for s in plan.sections if s.kind == "chorus"), None)
+    chorus_romans = sample(chorus, False) if chorus is not None else []
+    realised: dict[tuple, list[tuple[str, str, int, tuple[int, ...]]]] = {}
+    chords: list[Chord] = []
+    for index, section in enumerate(plan.sections):
+        final = index == len(plan.sections) - 1
+        slots = section.bars * slots_per_bar
+        if section.kind in ("intro", "outro") and chorus_romans:
+            n = len(chorus_romans)  # the chorus's opening (or closing) bars, round again if the section is longer
+            shift = 0 if section.kind == "intro" else -slots
+            romans = [chorus_romans[(shift + i) % n] for i in range(slots)]
+            if final and romans[-1] not in cadences["outro"]:  # a looping chorus still ends the song at home
+                romans[-1] = cadences["outro"][0]
+            key: tuple = (section.kind, slots, final)
+        else:
+            romans = sample(section, final)
+            key = (section.kind, section.line_bars, section.bars, final)
+        if key not in realised:
+            realised[key] = [
                 _realise(roman, plan, substitute, colour, rng, plain=final and t == len(romans) - 1)
                 for t, roman in enumerate(romans)
             ]
         merged: list[list] = []
-        for i, (roman, symbol, root, pitches) in enumerate(progressions[key]):
+        for i, (roman, symbol, root, pitches) in enumerate(realised[key]):
             begin = section.start + i * slot
             if merged and merged[-1][2] == roman:  # the same chord again: hold it
                 merged[-1][1] += slot

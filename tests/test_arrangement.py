@@ -1,0 +1,84 @@
+"""The band: every part where its grammar says it plays, and MIDI that real players accept."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+
+from composer.grammar import genre as load_genre, genre_ids
+from conftest import composed
+
+MESSAGE = "Keep going, you are closer than you think."
+VIBES = {"pop": "upbeat", "ballad": "heartfelt", "rock": "energetic", "jazz": "romantic", "lullaby": "dreamy",
+         "edm": "energetic", "reggae": "chill", "bossa-nova": "romantic", "hip-hop": "playful",
+         "country": "playful", "folk": "nostalgic", "rnb": "romantic"}
+
+
+def _notes_in(track, section, plan):
+    end = section.start + section.bars * plan.bar_ticks
+    return [n for n in track.notes if section.start <= n.start < end]
+
+
+@pytest.mark.parametrize("genre", genre_ids())
+def test_every_part_plays_where_it_should(genre):
+    song = composed(MESSAGE, "Alex", genre, VIBES.get(genre, "heartfelt"), 4)
+    grammar = load_genre(genre)
+    tracks = {t.role: t for t in song.tracks}
+    assert {"vocal", "drums", "bass", "chords"} <= set(tracks)
+    for index, section in enumerate(song.plan.sections):
+        assert _notes_in(tracks["drums"], section, song.plan), f"no drums in {section.name}"
+        for role in ("bass", "chords"):
+            if section.kind in grammar.band[role].sections:
+                assert _notes_in(tracks[role], section, song.plan), f"no {role} in {section.name}"
+        if section.lyric >= 0:
+            assert any(n.onset.section == index for n in song.vocal), f"no singing in {section.name}"
+        else:
+            assert not any(n.onset.section == index for n in song.vocal)
+
+
+@pytest.mark.parametrize("genre", genre_ids())
+def test_intro_and_outro_come_from_the_chorus(genre):
+    song = composed(MESSAGE, "Alex", genre, VIBES.get(genre, "heartfelt"), 4)
+    sections = song.plan.sections
+    chorus = next(i for i, s in enumerate(sections) if s.kind == "chorus")
+    roots = lambda i: [c.root for c in song.chords if c.section == i]  # noqa: E731
+    chorus_roots = roots(chorus)
+    for i, s in enumerate(sections):
+        if s.kind in ("intro", "outro"):
+            assert set(roots(i)) <= set(chorus_roots)
+        if s.kind == "intro":
+            assert roots(i)[0] == chorus_roots[0]
+        if s.kind == "outro":
+            assert roots(i)[-1] == song.plan.tonic
+
+
+def test_the_last_chorus_is_the_loudest_section():
+    song = composed(MESSAGE, "Alex", "pop", "upbeat", 4)
+    choruses = [s for s in song.plan.sections if s.kind == "chorus"]
+    assert choruses[-1].energy == max(s.energy for s in song.plan.sections)
+    verse = next(s for s in song.plan.sections if s.kind == "verse")
+    drums = next(t for t in song.tracks if t.role == "drums")
+    mean = lambda s: sum(n.velocity for n in _notes_in(drums, s, song.plan)) / len(_notes_in(drums, s, song.plan))  # noqa: E731
+    assert mean(choruses[-1]) > mean(verse)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (shutil.which("fluidsynth") and shutil.which("timidity")), reason="needs make setup")
+@pytest.mark.parametrize("genre", ["pop", "jazz", "lullaby", "edm"])
+def test_plays_in_fluidsynth_and_timidity_without_warnings(genre, tmp_path):
+    song = composed(MESSAGE, "Alex", genre, VIBES[genre], 4, "short")
+    midi = tmp_path / "song.mid"
+    midi.write_bytes(song.to_midi())
+    fs = subprocess.run(["fluidsynth", "-ni", "-F", str(tmp_path / "fs.wav"), "/usr/share/sounds/sf2/FluidR3_GM.sf2",
+                         str(midi)], capture_output=True, text=True, timeout=120)
+    assert fs.returncode == 0
+    assert "warning" not in (fs.stdout + fs.stderr).lower() and "error" not in (fs.stdout + fs.stderr).lower()
+    assert (tmp_path / "fs.wav").stat().st_size > 100_000
+    tm = subprocess.run(["timidity", "-Ow", "-o", str(tmp_path / "tm.wav"), str(midi)],
+                        capture_output=True, text=True, timeout=120)
+    out = tm.stdout + tm.stderr
+    assert tm.returncode == 0
+    assert "warning" not in out.lower() and "can't" not in out.lower()
+    assert "Notes lost totally: 0" in out
