@@ -99,12 +99,13 @@ def _catalog_data() -> dict:
 
     This module's name, ``composer.soundfonts``, is also the name setup.cfg
     gives the data folder, and in a source checkout the module wins, so
-    :func:`composer.data.load` cannot see the folder (it raises TypeError).
-    Then the catalog is read from the checkout's ``soundfonts/`` folder.
+    :func:`composer.data.load` cannot see the folder (Python 3.11 raises
+    TypeError, later ones look beside this file). Then the catalog is read
+    from the checkout's ``soundfonts/`` folder.
     """
     try:
         return load("soundfonts", "catalog")
-    except TypeError:
+    except (TypeError, GrammarError):
         path = Path(__file__).resolve().parent.parent / "soundfonts" / "catalog.toml"
         try:
             return tomllib.loads(path.read_text(encoding="utf-8"))

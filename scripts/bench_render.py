@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -106,9 +107,17 @@ def band_song(path: Path, *, seconds: float = 180.0, bpm: int = 96, seed: int = 
 
 
 def _wall(args: list[str]) -> float:
+    return _timed(args)[0]
+
+
+def _timed(args: list[str]) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the process and all its children) of one run."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(args, check=True, capture_output=True, cwd=ROOT)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
 
 
 def _peak_rss(args: list[str]) -> float:
@@ -162,40 +171,52 @@ def _peak_pss(args: list[str]) -> float | None:
 
 
 def bench(song: Path, runs: int, spec: str | None) -> None:
+    with tempfile.TemporaryDirectory(prefix="songgram-bench-render-") as folder:
+        _bench(song, runs, spec, Path(folder))
+
+
+def _bench(song: Path, runs: int, spec: str | None, out: Path) -> None:
     sys.path.insert(0, str(ROOT))
     from composer.soundfonts import resolve_soundfont
 
     font = resolve_soundfont(spec)
-    out = Path(tempfile.mkdtemp(prefix="songgram-bench-render-"))
     cli = ["fluidsynth", "-ni", "-q", "-F", str(out / "cli.wav"), str(font.path), str(song)]
     render = [PYTHON, "-c", OURS_RENDER, str(song), str(out / "ours.wav"), font.id if font.id != "user" else str(font.path)]
     full = [PYTHON, "-c", OURS_MASTER, str(song), str(out / "master.wav"), render[-1]]
-    times: dict[str, list[float]] = {"cli": [], "render": [], "full": []}
+    runs_of: dict[str, list[tuple[float, float]]] = {"cli": [], "render": [], "full": []}
     _wall(render), _wall(cli)  # warm the page cache: every run reads the same files
+    load = os.getloadavg()[0]
     for _ in range(runs):  # A B C A B C ...
-        times["cli"].append(_wall(cli))
-        times["render"].append(_wall(render))
-        times["full"].append(_wall(full))
+        runs_of["cli"].append(_timed(cli))
+        runs_of["render"].append(_timed(render))
+        runs_of["full"].append(_timed(full))
     seconds = mido.MidiFile(song).length
-    median = {name: statistics.median(values) for name, values in times.items()}
-    print(f"song: {song.name}, {seconds:.0f} s of music; font: {font.name}; {os.cpu_count()} cores; "
-          f"median of {runs} alternating runs (min..max)")
-    print("| renderer | wall time | vs fluidsynth -ni -F | peak RSS, largest process | peak PSS, all processes |")
-    print("| --- | --- | --- | --- | --- |")
+    median = {name: statistics.median(wall for wall, _ in values) for name, values in runs_of.items()}
+    print(f"song: {song.name}, {seconds:.0f} s of music; font: {font.name}; {os.cpu_count()} cores, load average "
+          f"{load:.1f} before and {os.getloadavg()[0]:.1f} after; median of {runs} alternating runs (min..max)")
+    print("| renderer | wall time | vs fluidsynth -ni -F | CPU time | peak RSS, largest process | "
+          "peak PSS, all processes |")
+    print("| --- | --- | --- | --- | --- | --- |")
     for name, label, args in (("cli", "fluidsynth -ni -F", cli), ("render", "ours: render to WAV", render),
                               ("full", "ours: render + master (render_file)", full)):
-        values = times[name]
+        walls = [wall for wall, _ in runs_of[name]]
+        cpu = statistics.median(cpu for _, cpu in runs_of[name])
         pss = _peak_pss(args)
-        print(f"| {label} | {median[name]:.2f} s ({min(values):.2f}..{max(values):.2f}) | "
-              f"{median['cli'] / median[name]:.2f}x | {_peak_rss(args):.0f} MB | "
+        print(f"| {label} | {median[name]:.2f} s ({min(walls):.2f}..{max(walls):.2f}) | "
+              f"{median['cli'] / median[name]:.2f}x | {cpu:.2f} s | {_peak_rss(args):.0f} MB | "
               f"{'n/a' if pss is None else f'{pss:.0f} MB'} |")
-    for path in out.iterdir():
-        path.unlink()
-    out.rmdir()
+    if load > 0.5:
+        print(f"note: other work was running (load average {load:.1f}): wall times and their ratios are "
+              "shares of a busy machine; CPU times are not.")
 
 
 def compare_fonts() -> None:
     sys.path.insert(0, str(ROOT))
+    with tempfile.TemporaryDirectory(prefix="songgram-fonts-") as folder:
+        _compare_fonts(Path(folder))
+
+
+def _compare_fonts(work: Path) -> None:
     import numpy as np
     import pyloudnorm
 
@@ -204,7 +225,6 @@ def compare_fonts() -> None:
 
     rate = 44100
     meter = pyloudnorm.Meter(rate)
-    work = Path(tempfile.mkdtemp(prefix="songgram-fonts-"))
     song = band_song(work / "band.mid")
     dry = Effects(reverb_level=0.0, chorus_level=0.0)
 
@@ -269,9 +289,6 @@ def compare_fonts() -> None:
           "piano stereo width (1 - L/R correlation) | band mix 99% rolloff |")
     print("| --- " * 12 + "|")
     print("\n".join(rows))
-    for path in work.iterdir():
-        path.unlink()
-    work.rmdir()
 
 
 def main() -> None:
