@@ -27,6 +27,7 @@ __all__ = ["arrange", "voice_lead"]
 _WHERE_DRUMS = "rules/drums.toml"
 _WHERE_VOICING = "rules/voicing.toml"
 _CHANNELS = {"vocal": 0, "lead": 1, "chords": 2, "pad": 3, "bass": 4, "drums": 9}
+_BACKBEAT = frozenset({"snare", "clap", "rim", "brush"})
 _NAMES = {"vocal": "Vocal", "lead": "Lead", "chords": "Chords", "pad": "Pad", "bass": "Bass", "drums": "Drums"}
 
 
@@ -161,6 +162,8 @@ def _drums(plan: Plan, genre: Genre, vibe: Vibe, human: _Humaniser) -> list[Note
                     continue  # a crash marks the section's first bar only
                 pitch = notes_map["open"] if (char == "o" and inst == "hat") else notes_map[inst]
                 tick = bar_start + i * step
+                if inst in _BACKBEAT:  # the genre's laid-back backbeat sits a few ticks behind the grid
+                    tick += genre.laid_back
                 out.append(human.note(tick, step, pitch, velocity[char] * level, drums=True,
                                       anchor=(inst == "kick" and i == 0)))
     return out

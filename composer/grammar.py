@@ -75,6 +75,7 @@ class Genre:
     tempo_range: tuple[int, int]
     meters: tuple[tuple[int, int], ...]
     swing: float
+    laid_back: int
     keys: Mapping[str, tuple[int, ...]]
     form_full: tuple[str, ...]
     form_short: tuple[str, ...]
@@ -235,6 +236,9 @@ def genre(genre_id: str) -> Genre:
     tempo = _pair(t, "tempo.range", where)
     if tempo[0] < 40 or tempo[1] > 220:
         raise GrammarError(f"{where}: key 'tempo.range' must lie within 40..220 BPM, got {list(tempo)}")
+    laid_back = data.optional(t, "tempo.laid_back", int, 0, where=where)
+    if not 0 <= laid_back <= 60:
+        raise GrammarError(f"{where}: key 'tempo.laid_back' must be 0..60 ticks, got {laid_back}")
     swing = data.optional(t, "tempo.swing", float, 0.0, where=where)
     if not 0.0 <= swing <= 0.5:
         raise GrammarError(f"{where}: key 'tempo.swing' must be 0..0.5, got {swing}")
@@ -301,6 +305,7 @@ def genre(genre_id: str) -> Genre:
         tempo_range=tempo,
         meters=tuple(meters),
         swing=swing,
+        laid_back=laid_back,
         keys=MappingProxyType(keys),
         form_full=_form(t, "form.full", where),
         form_short=_form(t, "form.short", where),

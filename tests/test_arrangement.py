@@ -82,3 +82,17 @@ def test_plays_in_fluidsynth_and_timidity_without_warnings(genre, tmp_path):
     assert tm.returncode == 0
     assert "warning" not in out.lower() and "can't" not in out.lower()
     assert "Notes lost totally: 0" in out
+
+
+def test_laid_back_backbeat_sits_behind_the_grid():
+    from composer.grammar import genre as load
+    assert load("hip-hop").laid_back > 0 and load("pop").laid_back == 0
+    song = composed(MESSAGE, "Alex", "hip-hop", "playful", 4)
+    drums = next(t for t in song.tracks if t.role == "drums")
+    beat = 480
+
+    def behind(pitches: tuple[int, ...]) -> float:  # mean ticks after the beat, for hits near a beat
+        offsets = [n.start % beat for n in drums.notes if n.pitch in pitches and n.start % beat < 60]
+        return sum(offsets) / len(offsets)
+
+    assert behind((38, 39, 37, 40)) > behind((36,)) + 8
