@@ -31,7 +31,7 @@ CHAIN_KINDS = ("verse", "chorus", "bridge")
 CADENCE_KEYS = ("phrase", "verse", "chorus", "bridge", "intro", "outro")
 ROLES = ("vocal", "drums", "bass", "chords", "pad", "lead")
 DRUM_CHARS = frozenset("xXgo.")
-BASS_CHARS = frozenset("R358 7A-.")
+BASS_CHARS = frozenset("R3578A-.")
 COMP_CHARS = frozenset("xX-.")
 METERS = {"4/4": (4, 4), "3/4": (3, 4), "6/8": (6, 8)}
 
