@@ -17,6 +17,7 @@ import numpy as np
 
 from . import data
 from .grammar import Genre, Part
+from .harmonise import chord_index_at
 from .model import PPQ, Chord, Note, Plan, Track, VocalNote
 from .scan import SIXTEENTH
 from .theory import scale_pitch_classes
@@ -84,17 +85,6 @@ def voice_lead(pitches: tuple[int, ...], previous: tuple[int, ...], register: tu
             if cost < best_cost:
                 best, best_cost = v, cost
     return best or tuple(sorted(register[0] + (pc - register[0]) % 12 for pc in tones))
-
-
-def _chord_at(chords: tuple[Chord, ...], tick: int) -> int:
-    lo, hi = 0, len(chords) - 1
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if chords[mid].start <= tick:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
 
 
 def _swing(tick: int, swing: float) -> int:
@@ -195,7 +185,7 @@ def _bass(plan: Plan, genre: Genre, vibe: Vibe, chords: tuple[Chord, ...], part:
                 current = []
             if char == ".":
                 continue
-            ci = _chord_at(chords, tick)
+            ci = chord_index_at(chords, tick)
             chord = chords[ci]
             root = chord.root
             root_pitch = min(range(low, low + 12), key=lambda p: (p % 12 != root, abs(p - centre)))
@@ -247,7 +237,7 @@ def _comp(plan: Plan, genre: Genre, vibe: Vibe, chords: tuple[Chord, ...], part:
             if char == ".":
                 hits.append([tick, 0, None, 0])
                 continue
-            ci = _chord_at(chords, tick)
+            ci = chord_index_at(chords, tick)
             if ci not in voicings:
                 voicings[ci] = voice_lead(chords[ci].pitches, previous, part.register)
                 previous = voicings[ci]
@@ -255,7 +245,7 @@ def _comp(plan: Plan, genre: Genre, vibe: Vibe, chords: tuple[Chord, ...], part:
         for tick, dur, voicing, vel in hits:
             if not voicing or not dur:
                 continue
-            chord_end = chords[_chord_at(chords, tick)].start + chords[_chord_at(chords, tick)].dur
+            chord_end = chords[chord_index_at(chords, tick)].start + chords[chord_index_at(chords, tick)].dur
             dur = min(dur, chord_end - tick) if chord_end > tick else dur
             if pat.comp_style == "arp":  # each note of a broken chord rings on to the chord's end
                 ring = max(dur, chord_end - tick)

@@ -12,6 +12,7 @@ songs do.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from functools import cache
 from typing import Mapping
 
@@ -25,11 +26,21 @@ from .model import Chord, Plan, SectionPlan
 from .theory import chord_symbol, parse_roman, uses_flats
 from .vibes import Vibe
 
-__all__ = ["harmonise", "sample_chain"]
+__all__ = ["harmonise", "sample_chain", "chord_index_at"]
 
 _WHERE = "rules/harmony.toml"
 _CHAIN_FOR = {"intro": "chorus", "verse": "verse", "prechorus": "bridge", "chorus": "chorus",
               "bridge": "bridge", "outro": "chorus"}
+
+
+def chord_index_at(chords: tuple[Chord, ...], tick: int) -> int:
+    """The index of the chord sounding at ``tick`` (the first chord before the song starts).
+
+    >>> chords = (Chord(0, 960, "I", "C", 0, (0, 4, 7)), Chord(960, 960, "V", "G", 7, (7, 11, 2)))
+    >>> chord_index_at(chords, 959), chord_index_at(chords, 960)
+    (0, 1)
+    """
+    return max(0, bisect_right([c.start for c in chords], tick) - 1)
 
 
 @njit(cache=True)

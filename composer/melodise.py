@@ -22,6 +22,7 @@ from .jit import njit
 
 from . import data
 from .grammar import Genre
+from .harmonise import chord_index_at
 from .model import Chord, Onset, Plan, VocalNote
 from .scan import SIXTEENTH, metrical_weights
 from .theory import scale_pitch_classes
@@ -195,17 +196,6 @@ def best_phrase(scale: np.ndarray, weight: np.ndarray, chord: np.ndarray, stress
     return best
 
 
-def _chord_at(chords: tuple[Chord, ...], tick: int) -> Chord:
-    lo, hi = 0, len(chords) - 1
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if chords[mid].start <= tick:
-            lo = mid
-        else:
-            hi = mid - 1
-    return chords[lo]
-
-
 def melodise(onsets: tuple[Onset, ...], chords: tuple[Chord, ...], plan: Plan, genre: Genre, vibe: Vibe,
              *, rng: np.random.Generator) -> tuple[VocalNote, ...]:
     """Give every onset a pitch; see the module docstring for how."""
@@ -243,7 +233,7 @@ def melodise(onsets: tuple[Onset, ...], chords: tuple[Chord, ...], plan: Plan, g
                           dtype=np.float64)
         chord = np.zeros((n, 12), dtype=np.int64)
         for i, o in enumerate(group):
-            for pc in _chord_at(chords, max(0, o.start)).pitches:
+            for pc in chords[chord_index_at(chords, o.start)].pitches:
                 chord[i, pc] = 1
         stress = np.array([o.stress for o in group], dtype=np.int64)
         final = line_no == last_line
