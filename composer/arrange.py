@@ -258,12 +258,19 @@ def _comp(plan: Plan, genre: Genre, vibe: Vibe, chords: tuple[Chord, ...], part:
     return out
 
 
+def _final_chorus(plan: Plan) -> int:
+    """The index of the last chorus: the lift, where the pad and the lead join in whatever
+    sections their grammar gives them (-1 when the song has no chorus)."""
+    return max((i for i, s in enumerate(plan.sections) if s.kind == "chorus"), default=-1)
+
+
 def _pad(plan: Plan, vibe: Vibe, chords: tuple[Chord, ...], part: Part, human: _Humaniser) -> list[Note]:
     out: list[Note] = []
     previous: tuple[int, ...] = ()
+    lift = _final_chorus(plan)
     for chord in chords:
         section = plan.sections[chord.section]
-        if section.kind not in part.sections:
+        if section.kind not in part.sections and chord.section != lift:
             continue
         voicing = voice_lead(chord.pitches, previous, part.register)
         previous = voicing
@@ -273,12 +280,14 @@ def _pad(plan: Plan, vibe: Vibe, chords: tuple[Chord, ...], part: Part, human: _
 
 
 def _lead(plan: Plan, vibe: Vibe, chords: tuple[Chord, ...], vocal: tuple[VocalNote, ...], part: Part,
-          human: _Humaniser) -> list[Note]:
+          human: _Humaniser, *, only_lift: bool = False) -> list[Note]:
     """A countermelody: a soft line of chord tones moving by the smallest step under
     the singing, and a short scale fill in each gap between sung lines."""
     low, high = part.register
     scale = [p for p in range(low, high + 1) if p % 12 in scale_pitch_classes(plan.tonic, plan.mode)]
-    playing = {i for i, s in enumerate(plan.sections) if s.kind in part.sections}
+    playing = {_final_chorus(plan)}
+    if not only_lift:
+        playing |= {i for i, s in enumerate(plan.sections) if s.kind in part.sections}
     out: list[Note] = []
     previous = (low + high) // 2
     line: dict[int, int] = {}  # chord start -> the counter-line's pitch
@@ -332,8 +341,8 @@ def arrange(vocal: tuple[VocalNote, ...], chords: tuple[Chord, ...], plan: Plan,
     parts["chords"] = _comp(plan, genre, vibe, chords, band["chords"], human)
     if "pad" in band and vibe.density >= 0.3:
         parts["pad"] = _pad(plan, vibe, chords, band["pad"], human)
-    if "lead" in band and vibe.density >= 0.4:
-        parts["lead"] = _lead(plan, vibe, chords, vocal, band["lead"], human)
+    if "lead" in band:  # a sparse vibe keeps the countermelody for the last chorus's lift
+        parts["lead"] = _lead(plan, vibe, chords, vocal, band["lead"], human, only_lift=vibe.density < 0.4)
     tracks = []
     for role, notes in parts.items():
         part = band[role]

@@ -96,3 +96,13 @@ def test_laid_back_backbeat_sits_behind_the_grid():
         return sum(offsets) / len(offsets)
 
     assert behind((38, 39, 37, 40)) > behind((36,)) + 8
+
+
+def test_the_last_chorus_adds_layers():
+    song = composed(MESSAGE, "Alex", "lullaby", "dreamy", 4)  # the lullaby's pad skips choruses
+    sections = song.plan.sections
+    last = max(i for i, s in enumerate(sections) if s.kind == "chorus")
+    first = min(i for i, s in enumerate(sections) if s.kind == "chorus")
+    playing = lambda i: {t.role for t in song.tracks if _notes_in(t, sections[i], song.plan)}  # noqa: E731
+    assert "lead" not in playing(first) and "lead" in playing(last)  # dreamy is sparse: the lead waits
+    assert playing(first) < playing(last)
