@@ -33,7 +33,7 @@ T = TypeVar("T")
 _PACKAGE = {
     "grammars": "composer.grammars",
     "rules": "composer.rules",
-    "soundfonts": "composer.soundfonts",
+    "soundfonts": "composer.soundfont_catalog",
 }
 
 
