@@ -245,7 +245,8 @@ def _comp(plan: Plan, genre: Genre, vibe: Vibe, chords: tuple[Chord, ...], part:
         for tick, dur, voicing, vel in hits:
             if not voicing or not dur:
                 continue
-            chord_end = chords[chord_index_at(chords, tick)].start + chords[chord_index_at(chords, tick)].dur
+            chord = chords[chord_index_at(chords, tick)]
+            chord_end = chord.start + chord.dur
             dur = min(dur, chord_end - tick) if chord_end > tick else dur
             if pat.comp_style == "arp":  # each note of a broken chord rings on to the chord's end
                 ring = max(dur, chord_end - tick)

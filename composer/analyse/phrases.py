@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Mapping, Sequence
+from typing import Iterator, Mapping, Sequence
 
 __all__ = ["Phrase", "Matcher", "build_matcher", "score", "spans", "MAX_REPEATS"]
 
@@ -75,21 +75,27 @@ def _longest_at(matcher: Matcher, words: Sequence[str], i: int) -> Phrase | None
     return best
 
 
-def score(matcher: Matcher, words: Sequence[str]) -> dict[str, float]:
-    """Sum the weights of the phrases found in ``words`` (lower-case), per id."""
-    totals: dict[str, float] = defaultdict(float)
-    seen: dict[tuple[str, ...], int] = defaultdict(int)
+def _matches(matcher: Matcher, words: Sequence[str]) -> Iterator[tuple[int, Phrase]]:
+    """(start, phrase) for each phrase found, longest first at each place, left to right."""
     i = 0
     while i < len(words):
         found = _longest_at(matcher, words, i)
         if found is None:
             i += 1
             continue
+        yield i, found
+        i += len(found.words)
+
+
+def score(matcher: Matcher, words: Sequence[str]) -> dict[str, float]:
+    """Sum the weights of the phrases found in ``words`` (lower-case), per id."""
+    totals: dict[str, float] = defaultdict(float)
+    seen: dict[tuple[str, ...], int] = defaultdict(int)
+    for _start, found in _matches(matcher, words):
         seen[found.words] += 1
         if seen[found.words] <= MAX_REPEATS:
             for ident, weight in found.targets:
                 totals[ident] += weight
-        i += len(found.words)
     return {k: v for k, v in totals.items() if v != 0}
 
 
@@ -99,13 +105,4 @@ def spans(matcher: Matcher, words: Sequence[str]) -> list[tuple[int, int]]:
     >>> spans(build_matcher({"a": {"little one": 3}}), "sleep little one".split())
     [(1, 3)]
     """
-    out = []
-    i = 0
-    while i < len(words):
-        found = _longest_at(matcher, words, i)
-        if found is None:
-            i += 1
-            continue
-        out.append((i, i + len(found.words)))
-        i += len(found.words)
-    return out
+    return [(start, start + len(found.words)) for start, found in _matches(matcher, words)]
