@@ -325,6 +325,12 @@ def genre(genre_id: str) -> Genre:
     )
 
 
+@cache
+def _drum_names() -> frozenset[str]:
+    """The drum names a pattern may use: the keys of rules/drums.toml ``[notes]``."""
+    return frozenset(data.require(data.load("rules", "drums"), "notes", dict, where="rules/drums.toml"))
+
+
 def _patterns(t: dict[str, Any], prefix: str, where: str, meter: tuple[int, int]) -> Patterns:
     """The drum, bass and comping patterns of one meter (``prefix`` locates them in the file)."""
     steps = data.require(t, "drums.steps", int, where=f"{where} [{prefix}drums]")
@@ -337,6 +343,11 @@ def _patterns(t: dict[str, Any], prefix: str, where: str, meter: tuple[int, int]
             continue
         if kind not in SECTION_KINDS and kind != "fill" or not isinstance(table, dict):
             raise GrammarError(f"{where}: unknown drum section '{prefix}drums.{kind}'")
+        kit = _drum_names()
+        for inst in table:
+            if inst not in kit:
+                raise GrammarError(f"{where}: unknown drum '{prefix}drums.{kind}.{inst}' "
+                                   f"(rules/drums.toml [notes] names: {', '.join(sorted(kit))})")
         drums[kind] = {
             inst: _pattern(p, f"{prefix}drums.{kind}.{inst}", where, steps, DRUM_CHARS) for inst, p in table.items()
         }
