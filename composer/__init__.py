@@ -11,6 +11,8 @@ melodise -> arrange -> Song, whose methods export MIDI, JSON, text and
 MusicXML; composer.render turns MIDI into mastered audio.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from .errors import (
     GrammarError as GrammarError,
     InputError as InputError,
@@ -19,10 +21,12 @@ from .errors import (
     RenderError as RenderError,
     SonggramError as SonggramError,
 )
-from .grammar import genre_ids as genre_ids
-from .song import SEED_LIMIT as SEED_LIMIT, Song as Song, compose as compose
 from .version import __version__ as __version__
-from .vibes import vibe_ids as vibe_ids
+
+if TYPE_CHECKING:
+    from .grammar import genre_ids as genre_ids
+    from .song import SEED_LIMIT as SEED_LIMIT, Song as Song, compose as compose
+    from .vibes import vibe_ids as vibe_ids
 
 __all__ = [
     "compose",
@@ -38,3 +42,20 @@ __all__ = [
     "OutputError",
     "__version__",
 ]
+
+_LAZY = {"compose": "song", "Song": "song", "SEED_LIMIT": "song", "genre_ids": "grammar", "vibe_ids": "vibes"}
+"""Names imported on first use, so that ``import composer.render`` does not load the composing engine."""
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

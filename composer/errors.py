@@ -16,6 +16,7 @@ __all__ = [
     "GrammarError",
     "RenderError",
     "OutputError",
+    "KernelError",
 ]
 
 
@@ -56,3 +57,10 @@ class OutputError(SonggramError):
     """The output folder cannot be written."""
 
     exit_code = 5
+
+
+class KernelError(SonggramError):
+    """The compiled kernels cannot be used: the ahead-of-time module was required but is
+    missing or stale (``SONGGRAM_KERNELS=aot``), or its build failed."""
+
+    exit_code = 70

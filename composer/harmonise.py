@@ -2,7 +2,7 @@
 
 Chords are sampled from the genre's Markov chain for the section kind, under
 constraints: every lyric line ends on a phrase cadence and every section on
-its own cadence. :func:`sample_chain` draws exactly from the chain
+its own cadence. :func:`composer.kernels.sample_chain` draws exactly from the chain
 conditioned on those constraints (a backward pass counts the ways to reach
 an allowed ending, a forward pass samples), compiled with numba.
 
@@ -17,16 +17,16 @@ from functools import cache
 from typing import Mapping
 
 import numpy as np
-from .jit import njit
 
 from . import data
+from .aot import kernels
 from .errors import GrammarError
 from .grammar import Chain, Genre
 from .model import Chord, Plan, SectionPlan
 from .theory import chord_symbol, parse_roman, uses_flats
 from .vibes import Vibe
 
-__all__ = ["harmonise", "sample_chain", "chord_index_at"]
+__all__ = ["harmonise", "chord_index_at"]
 
 _WHERE = "rules/harmony.toml"
 _CHAIN_FOR = {"intro": "chorus", "verse": "verse", "prechorus": "bridge", "chorus": "chorus",
@@ -41,59 +41,6 @@ def chord_index_at(chords: tuple[Chord, ...], tick: int) -> int:
     (0, 1)
     """
     return max(0, bisect_right([c.start for c in chords], tick) - 1)
-
-
-@njit(cache=True)
-def sample_chain(start: np.ndarray, matrix: np.ndarray, masks: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """Sample a state sequence from a Markov chain, constrained step by step.
-
-    Args:
-        start: (S,) weights of the first state.
-        matrix: (S, S) transition weights.
-        masks: (T, S) 1.0 where a state is allowed at a step, else 0.0.
-        u: (T,) uniform random numbers in [0, 1).
-
-    Returns:
-        (T,) state indices, or all -1 when no sequence satisfies the masks.
-    """
-    steps, n = masks.shape
-    beta = np.zeros((steps, n))
-    for s in range(n):
-        beta[steps - 1, s] = masks[steps - 1, s]
-    for t in range(steps - 2, -1, -1):
-        top = 0.0
-        for s in range(n):
-            if masks[t, s] == 0.0:
-                continue
-            acc = 0.0
-            for s2 in range(n):
-                acc += matrix[s, s2] * beta[t + 1, s2]
-            beta[t, s] = acc
-            if acc > top:
-                top = acc
-        if top > 0.0:
-            for s in range(n):
-                beta[t, s] /= top
-    out = np.full(steps, -1, dtype=np.int64)
-    weights = np.empty(n)
-    for t in range(steps):
-        total = 0.0
-        for s in range(n):
-            w = (start[s] if t == 0 else matrix[out[t - 1], s]) * beta[t, s]
-            weights[s] = w
-            total += w
-        if total <= 0.0:
-            return np.full(steps, -1, dtype=np.int64)
-        target = u[t] * total
-        acc = 0.0
-        pick = n - 1
-        for s in range(n):
-            acc += weights[s]
-            if weights[s] > 0.0 and acc > target:
-                pick = s
-                break
-        out[t] = pick
-    return out
 
 
 @cache
@@ -183,7 +130,7 @@ def harmonise(plan: Plan, genre: Genre, vibe: Vibe, *, rng: np.random.Generator)
             matrix = np.array(chain.matrix, dtype=np.float64)
             matrix /= matrix.sum(axis=1, keepdims=True)
             masks = _masks(chain, section, slots_per_bar, cadences, final)
-            states = sample_chain(start, matrix, masks, rng.random(len(masks)))
+            states = kernels().sample_chain(start, matrix, masks, rng.random(len(masks)))
             if states[0] < 0:
                 raise GrammarError(
                     f"grammars/{genre.id}.toml: the {family} {_CHAIN_FOR[section.kind]} chain cannot reach "

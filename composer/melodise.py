@@ -5,7 +5,8 @@ that leans into an arch and lands on chord tones on strong beats) and scored
 by the rules in rules/melody.toml: chord tones on strong beats, steps over
 leaps with leaps recovered, an arch, a singable span, stable phrase ends and
 a final cadence to the tonic. The best candidate is kept, so quality comes
-from search rather than luck. Both kernels are compiled with numba.
+from search rather than luck. The search and its scoring are numba kernels
+(:func:`composer.kernels.best_phrase`).
 
 Repetition makes a song: every chorus sings the same melody, verse 2 echoes
 verse 1 (exactly where its rhythm matches, closely where it does not), and
@@ -18,9 +19,9 @@ from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
-from .jit import njit
 
 from . import data
+from .aot import kernels
 from .grammar import Genre
 from .harmonise import chord_index_at
 from .model import Chord, Onset, Plan, VocalNote
@@ -28,7 +29,7 @@ from .scan import SIXTEENTH, metrical_weights
 from .theory import scale_pitch_classes
 from .vibes import Vibe
 
-__all__ = ["melodise", "best_phrase"]
+__all__ = ["melodise"]
 
 _WHERE = "rules/melody.toml"
 _COST_NAMES = ("non_chord_strong", "non_chord_weak", "leap", "unrecovered_leap", "repeat_run", "arch", "span",
@@ -54,146 +55,6 @@ def _rules() -> _Rules:
         costs=tuple(data.require(costs, n, float, where=f"{_WHERE} [costs]") for n in _COST_NAMES),
         tessitura={k: float(v) for k, v in data.require(raw, "tessitura", dict, where=_WHERE).items()},
     )
-
-
-@njit(cache=True)
-def _score(p: np.ndarray, weight: np.ndarray, chord: np.ndarray, stress: np.ndarray, stable: np.ndarray,
-           tonic: int, final: bool, target: float, ref: np.ndarray, prev: int, c: np.ndarray) -> float:
-    n = p.shape[0]
-    cost = 0.0
-    run = 1
-    top = 0
-    lo = p[0]
-    hi = p[0]
-    total = 0.0
-    for i in range(n):
-        pc = p[i] % 12
-        if chord[i, pc] == 0:
-            cost += c[0] if weight[i] >= 2 else c[1]
-        total += p[i]
-        if p[i] > p[top]:
-            top = i
-        lo = min(lo, p[i])
-        hi = max(hi, p[i])
-        if i > 0:
-            move = abs(p[i] - p[i - 1])
-            if move > 5:
-                cost += c[2] * (move - 5)
-            elif move > 2:
-                cost += c[12]
-            if move > 4:
-                if i + 1 < n:
-                    back = p[i + 1] - p[i]
-                    if (p[i] - p[i - 1]) * back >= 0 or abs(back) > 2:
-                        cost += c[3]
-            if p[i] == p[i - 1]:
-                run += 1
-                if run >= 3:
-                    cost += c[4]
-            else:
-                run = 1
-        if stress[i] == 1 and 0 < i < n - 1 and p[i] < p[i - 1] and p[i] < p[i + 1]:
-            cost += c[9]
-    if n >= 4:
-        frac = top / (n - 1)
-        if frac < 0.25 or frac > 0.8:
-            cost += c[5] * 4.0
-        cost += c[5] * max(0.0, 2.0 - (p[top] - p[0]))
-        cost += c[5] * max(0.0, 2.0 - (p[top] - p[n - 1]))
-    if hi - lo > 9:
-        cost += c[6] * (hi - lo - 9)
-    if stable[p[n - 1] % 12] == 0:
-        cost += c[7]
-    if final and p[n - 1] % 12 != tonic:
-        cost += c[8]
-    cost += c[10] * abs(total / n - target)
-    if ref[0] >= 0:
-        m = ref.shape[0]
-        acc = 0.0
-        for i in range(n):
-            j = (i * m) // n if n > 1 else 0
-            acc += abs(p[i] - ref[j])
-        cost += c[11] * acc / n
-    if prev >= 0 and abs(p[0] - prev) > 7:
-        cost += c[2] * (abs(p[0] - prev) - 7)
-    return cost
-
-
-@njit(cache=True)
-def best_phrase(scale: np.ndarray, weight: np.ndarray, chord: np.ndarray, stress: np.ndarray,
-                stable: np.ndarray, tonic: int, final: bool, target: float, ref: np.ndarray, prev: int,
-                costs: np.ndarray, step_weights: np.ndarray, candidates: int, seed: int) -> np.ndarray:
-    """Draw ``candidates`` phrases over ``scale`` (sorted MIDI pitches) and return the best.
-
-    Args:
-        scale: the scale's MIDI pitches inside the singable range, ascending.
-        weight: (n,) metrical weight of each note's onset.
-        chord: (n, 12) 1 where a pitch class sounds in the chord under the note.
-        stress: (n,) syllable stress (1 primary).
-        stable: (12,) 1 for pitch classes a phrase may end on.
-        target: the mean pitch the phrase should sit around.
-        ref: a melody to echo, or [-1] for none.
-        prev: the previous phrase's last pitch, or -1.
-        costs: the costs of rules/melody.toml, in order.
-        step_weights: chance of moving 0, 1, 2... scale steps.
-        seed: seeds numba's generator, so the same song comes out each time.
-    """
-    np.random.seed(seed)
-    n = weight.shape[0]
-    m = scale.shape[0]
-    cum = np.cumsum(step_weights)
-    cum = cum / cum[-1]
-    best = np.empty(n, dtype=np.int64)
-    best_cost = 1e18
-    cand = np.empty(n, dtype=np.int64)
-    centre = 0
-    for k in range(m):
-        if abs(scale[k] - target) < abs(scale[centre] - target):
-            centre = k
-    for trial in range(candidates):
-        if ref[0] >= 0 and trial % 4 == 0:
-            idx = 0
-            for k in range(m):
-                if abs(scale[k] - ref[0]) < abs(scale[idx] - ref[0]):
-                    idx = k
-        else:
-            idx = centre + np.random.randint(-3, 3)
-        idx = min(max(idx, 0), m - 1)
-        peak_at = 0.35 + 0.35 * np.random.random()
-        for i in range(n):
-            if i > 0:
-                r = np.random.random()
-                size = 0
-                while size < cum.shape[0] - 1 and r > cum[size]:
-                    size += 1
-                up = 0.62 if i / n < peak_at else 0.38
-                if ref[0] >= 0 and trial % 2 == 0:
-                    j = (i * ref.shape[0]) // n
-                    jp = ((i - 1) * ref.shape[0]) // n
-                    up = 0.85 if ref[j] > ref[jp] else (0.15 if ref[j] < ref[jp] else 0.5)
-                    if ref[j] == ref[jp] and np.random.random() < 0.6:
-                        size = 0
-                idx += size if np.random.random() < up else -size
-                idx = min(max(idx, 0), m - 1)
-            if weight[i] >= 2 or i == n - 1:
-                if chord[i, scale[idx] % 12] == 0 or (i == n - 1 and stable[scale[idx] % 12] == 0):
-                    for d in (1, -1, 2, -2, 3, -3):
-                        j = idx + d
-                        if 0 <= j < m and chord[i, scale[j] % 12] == 1 and (i < n - 1 or stable[scale[j] % 12] == 1):
-                            idx = j
-                            break
-            if i == n - 1 and final:
-                for d in (0, 1, -1, 2, -2, 3, -3, 4, -4):
-                    j = idx + d
-                    if 0 <= j < m and scale[j] % 12 == tonic:
-                        idx = j
-                        break
-            cand[i] = scale[idx]
-        c = _score(cand, weight, chord, stress, stable, tonic, final, target, ref, prev, costs)
-        if c < best_cost:
-            best_cost = c
-            best[:] = cand
-    return best
 
 
 def melodise(onsets: tuple[Onset, ...], chords: tuple[Chord, ...], plan: Plan, genre: Genre, vibe: Vibe,
@@ -250,7 +111,7 @@ def melodise(onsets: tuple[Onset, ...], chords: tuple[Chord, ...], plan: Plan, g
                 ref = firsts[section]
             target = low + rules.tessitura.get(kind, 6.0)
             seed = int(rng.integers(0, 2**31 - 1))
-            pitches = best_phrase(scale, weight, chord, stress, stable, plan.tonic, final, target, ref, prev,
+            pitches = kernels().best_phrase(scale, weight, chord, stress, stable, plan.tonic, final, target, ref, prev,
                                   costs, steps, rules.candidates, seed)
             memo.setdefault(key, pitches)
         if pos == 0:

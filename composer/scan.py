@@ -1,7 +1,7 @@
 """The scan stage: each lyric line becomes a rhythm, one onset per syllable.
 
 Scansion is solved as an optimisation: dynamic programming over syllables x
-grid positions (:func:`scan_line_dp`, compiled with numba) finds the
+grid positions (:func:`composer.kernels.scan_line_dp`, compiled with numba) finds the
 placement with the least cost, where the costs (rules/scansion.toml) put
 stressed syllables on strong beats, unstressed syllables and function words
 off them, allow pickups before a line that starts weak, lengthen the last
@@ -15,14 +15,14 @@ from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
-from .jit import njit
 
 from . import data
+from .aot import kernels
 from .errors import GrammarError
 from .grammar import Genre
 from .model import PPQ, LyricLine, Lyrics, Onset, Plan
 
-__all__ = ["scan", "scan_line", "scan_line_dp", "metrical_weights"]
+__all__ = ["scan", "scan_line", "metrical_weights"]
 
 SIXTEENTH = PPQ // 4
 _WHERE = "rules/scansion.toml"
@@ -66,124 +66,6 @@ def metrical_weights(meter: tuple[int, int]) -> tuple[int, ...]:
     return tuple(int(w) for w in weights)
 
 
-@njit(cache=True)
-def scan_line_dp(
-    stress: np.ndarray,
-    same_word_next: np.ndarray,
-    pause: np.ndarray,
-    weight: np.ndarray,
-    dur_cost: np.ndarray,
-    pickup_steps: int,
-    end_step: int,
-    params: np.ndarray,
-) -> np.ndarray:
-    """Place syllables on grid positions at least cost.
-
-    Args:
-        stress: (n,) 1 primary, 2 secondary, 0 unstressed (function words are 0).
-        same_word_next: (n,) 1 when syllable i+1 belongs to the same word.
-        pause: (n,) the punctuation after syllable i: 0, 1 comma, 2 full stop.
-        weight: (P,) metrical weight of each grid position, the first
-            ``pickup_steps`` of them lying before the line's first bar.
-        dur_cost: (D,) cost of a note of d grid steps (index d); >= 1e17 where
-            the genre never uses that length.
-        pickup_steps: positions before the line's first bar.
-        end_step: the first position the line must leave free (its breath).
-        params: the costs of rules/scansion.toml in :class:`_Costs` order.
-
-    Returns:
-        (n,) positions (indices into ``weight``), or all -1 when nothing fits.
-    """
-    n = stress.shape[0]
-    positions = weight.shape[0]
-    stressed_weak, unstressed_strong, order, rest_phrase, rest_pause, late, pickup, end_short = (
-        params[0], params[1], params[2], params[3], params[4], params[5], params[6], params[7])
-    max_d = dur_cost.shape[0] - 1
-    cost = np.full((n, positions), 1e18)
-    back = np.full((n, positions), -1, dtype=np.int64)
-
-    for p in range(positions):
-        w = weight[p]
-        if stress[0] == 0:
-            c = unstressed_strong * max(0.0, w - 1.0)
-        else:
-            c = stressed_weak * max(0.0, 2.0 - w) + 0.3 * (4.0 - w)
-        if p < pickup_steps:
-            if stress[0] != 0:
-                continue
-            c += pickup * (pickup_steps - p)
-        else:
-            c += late * (p - pickup_steps) * (1.0 if stress[0] != 0 else 0.5)
-        cost[0, p] = c
-
-    for i in range(1, n):
-        for p in range(1, min(positions, end_step)):
-            w = weight[p]
-            if stress[i] == 0:
-                own = unstressed_strong * max(0.0, w - 1.0)
-            elif stress[i] == 2:  # secondary stress: a beat is fine, the strongest beats go to primaries
-                own = 0.5 * unstressed_strong * max(0.0, w - 2.0)
-            else:
-                own = stressed_weak * max(0.0, 2.0 - w) + 0.3 * (4.0 - w)
-            best = 1e18
-            arg = -1
-            lo = max(0, p - 2 * max_d)
-            for q in range(lo, p):
-                if cost[i - 1, q] >= 1e17:
-                    continue
-                gap = p - q
-                if gap <= max_d and dur_cost[gap] < 1e17:
-                    move = dur_cost[gap]
-                    if pause[i - 1] > 0:
-                        move += 0.5  # a phrase break without a breath
-                elif same_word_next[i - 1] == 1:
-                    continue  # never rest inside a word
-                else:
-                    # a rest after the note: the note takes the longest usable length
-                    note = 0.0
-                    for d in range(min(gap - 1, max_d), 0, -1):
-                        if dur_cost[d] < 1e17:
-                            note = dur_cost[d]
-                            break
-                    else_cost = rest_pause if pause[i - 1] > 0 else rest_phrase
-                    move = note + else_cost + 0.2 * (gap - 1)
-                if same_word_next[i - 1] == 1:
-                    wq = weight[q]
-                    if stress[i] == 1 and stress[i - 1] != 1 and wq > w:
-                        move += order
-                    if stress[i - 1] == 1 and stress[i] != 1 and w > wq:
-                        move += order
-                total = cost[i - 1, q] + move
-                if total < best:
-                    best = total
-                    arg = q
-            if arg >= 0:
-                cost[i, p] = best + own
-                back[i, p] = arg
-
-    out = np.full(n, -1, dtype=np.int64)
-    best = 1e18
-    last = -1
-    for p in range(min(positions, end_step)):
-        if cost[n - 1, p] >= 1e17:
-            continue
-        tail = end_step - p
-        c = cost[n - 1, p]
-        if tail < 2:
-            c += end_short
-        if tail > 2 * max_d:
-            c += 0.5 * (tail - 2 * max_d)
-        if c < best:
-            best = c
-            last = p
-    if last < 0:
-        return out
-    out[n - 1] = last
-    for i in range(n - 1, 0, -1):
-        out[i - 1] = back[i, out[i]]
-    return out
-
-
 def _syllable_table(line: LyricLine) -> list[tuple[str, str, bool, int, int, bool]]:
     """(syllable, word, continues, stress, pause, first) for each syllable of a line."""
     rows = []
@@ -225,7 +107,7 @@ def scan_line(line: LyricLine, *, start: int, bars: int, plan: Plan, genre: Genr
             for d in range(1, max_d + 1):
                 dur_cost[d] = min(dur_cost[d], 4.0)
         end_step = total - costs.breath * 2 // grid
-        placed = scan_line_dp(stress, same, pause, weight, dur_cost, pickup_steps, end_step, params)
+        placed = kernels().scan_line_dp(stress, same, pause, weight, dur_cost, pickup_steps, end_step, params)
         if placed[0] >= 0:
             break
     else:

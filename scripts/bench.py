@@ -38,6 +38,13 @@ def _run(args: list[str], env: dict[str, str] | None = None) -> tuple[float, flo
     return wall, max(peak, before) / 1024.0
 
 
+def _timed_python(code: str, *args: str) -> float:
+    """Wall seconds of ``python -c code args`` in this venv."""
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code, *args], check=True, capture_output=True, cwd=ROOT)
+    return time.perf_counter() - start
+
+
 def _peak_of(args: list[str], env: dict[str, str] | None = None) -> float:
     """Peak RSS (MB) of one run, measured in a fresh child so earlier runs do not mask it."""
     code = (
@@ -60,22 +67,39 @@ def main() -> None:
     try:
         base = [SONGGRAM, "compose", MESSAGE, "--to", "Mom", "--genre", "ballad", "--vibe", "heartfelt",
                 "--seed", "7"]
-        # time to the first song after a fresh install: an empty numba cache
-        cold_env = dict(os.environ, NUMBA_CACHE_DIR=str(work / "numba-cold"))
-        cold, _ = _run(base + ["--out", str(work / "cold"), "--no-audio"], env=cold_env)
-        _run(base + ["--out", str(work / "warm"), "--no-audio"])  # warm the real cache
+        # as `make setup` leaves an install: kernels compiled ahead of time, bytecode written
+        subprocess.run([sys.executable, "-m", "composer.prebuild"], check=True, capture_output=True, cwd=ROOT)
+        subprocess.run([sys.executable, "-m", "compileall", "-q", "composer", "cli.py"], check=True, cwd=ROOT)
+        status = subprocess.run([sys.executable, "-m", "composer.prebuild", "--status"], capture_output=True,
+                                text=True, cwd=ROOT).stdout.strip().replace("\n", "; ")
+        aot_build = _timed_python("from pathlib import Path; import sys; from composer.aot import build; "
+                                  "build(Path(sys.argv[1]), force=True)", str(work))
+        # the first song after a fresh install: nothing warm but what make setup built
+        cold, _ = _run(base + ["--out", str(work / "cold"), "--no-audio"],
+                       env=dict(os.environ, NUMBA_CACHE_DIR=str(work / "numba-cold")))
+        # the fallback when the compiled kernels are missing: numba's JIT, first with an empty cache
+        jit_env = dict(os.environ, SONGGRAM_KERNELS="jit", NUMBA_CACHE_DIR=str(work / "numba-jit"))
+        jit_cold, _ = _run(base + ["--out", str(work / "jc"), "--no-audio"], env=jit_env)
+        jit_warm = [_run(base + ["--out", str(work / f"j{i}"), "--no-audio"], env=jit_env)[0]
+                    for i in range(max(3, args.runs // 2))]
+        _run(base + ["--out", str(work / "warm"), "--no-audio"])
         midi_only = [_run(base + ["--out", str(work / f"m{i}"), "--no-audio"])[0] for i in range(args.runs)]
         with_audio = [_run(base + ["--out", str(work / f"a{i}")])[0] for i in range(max(3, args.runs // 2))]
         peak_midi = _peak_of(base + ["--out", str(work / "pm"), "--no-audio"])
         peak_audio = _peak_of(base + ["--out", str(work / "pa")])
         import json
         seconds = json.loads((work / "a0" / "song.json").read_text())["seconds"]
-        print(f"song: ballad/heartfelt, seed 7, {seconds:.0f} s of music")
+        print(f"song: ballad/heartfelt, seed 7, {seconds:.0f} s of music; {os.cpu_count()} cores, "
+              f"load average {os.getloadavg()[0]:.1f}; {status}")
         print("| figure | value |")
         print("| --- | --- |")
-        print(f"| compose --no-audio, numba cache warm (median of {len(midi_only)}) | {_stats(midi_only)} |")
+        print(f"| compose --no-audio (median of {len(midi_only)}) | {_stats(midi_only)} |")
         print(f"| compose with audio (median of {len(with_audio)}) | {_stats(with_audio)} |")
-        print(f"| first song after a fresh install (empty numba cache) | {cold:.2f} s |")
+        print(f"| first song after a fresh install (`make setup`, nothing else warm) | {cold:.2f} s |")
+        print(f"| `make setup` compiling the kernels ahead of time | {aot_build:.2f} s |")
+        print(f"| compose --no-audio on numba's JIT, cache warm (SONGGRAM_KERNELS=jit, median of "
+              f"{len(jit_warm)}) | {_stats(jit_warm)} |")
+        print(f"| compose --no-audio on numba's JIT, empty cache | {jit_cold:.2f} s |")
         print(f"| peak memory, compose --no-audio | {peak_midi:.0f} MB |")
         print(f"| peak memory, compose with audio | {peak_audio:.0f} MB |")
         render_bench = ROOT / "scripts" / "bench_render.py"

@@ -4,7 +4,7 @@ Two jobs, both on the spelling alone:
 
 - :func:`split_display` cuts a word into exactly ``count`` pieces that join
   back into the word ("Ma-ri-a"). It starts from pyphen's hyphenation points
-  (``Pyphen(lang="en_US")``, built once on first use), then adds or removes
+  (``Pyphen(lang="en_US")``, see :mod:`.hyphenation`), then adds or removes
   cuts at vowel groups until the count is reached: ``count`` comes from the
   CMU dictionary when the word is in it.
 - :func:`count_syllables` guesses how many syllables a word the dictionary
@@ -24,8 +24,9 @@ keeps every index of the word, so pieces always slice the original text.
 from __future__ import annotations
 
 import unicodedata
-from functools import cache, lru_cache
-from typing import Any
+from functools import lru_cache
+
+from .hyphenation import hyphenator
 
 __all__ = ["fold", "vowel_groups", "count_syllables", "split_display"]
 
@@ -119,14 +120,6 @@ def count_syllables(word: str) -> int:
     return max(n, 1)
 
 
-@cache
-def _hyphenator() -> Any:
-    """pyphen's en_US hyphenator, built on first use (about 50 ms)."""
-    import pyphen
-
-    return pyphen.Pyphen(lang="en_US")
-
-
 def _onset_cut(folded: str, end: int, start: int) -> int:
     """Where to cut between a vowel group ending at ``end`` and the next one
     starting at ``start``: before a single consonant, before an onset pair
@@ -205,7 +198,7 @@ def split_display(word: str, count: int, *, english: bool = True) -> tuple[str, 
         return (word,)
     folded = fold(word)
     n = len(folded)
-    cuts = [int(p) for p in _hyphenator().positions(folded) if 0 < p < n]
+    cuts = [int(p) for p in hyphenator().positions(folded) if 0 < p < n]
     if not english:
         cuts = _open_syllables(folded, cuts)
     # every piece keeps a vowel

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 import mido
 
 from ..model import PPQ
-from .midi import COPYRIGHT, _conductor, _events_to_track, _part, latin1
+from .midi import COPYRIGHT, _conductor, _Event, _events_to_track, _part, latin1
 
 if TYPE_CHECKING:
     from ..song import Song
@@ -68,7 +68,7 @@ def _words_track(song: Song) -> mido.MidiTrack:
     notes = sorted(song.vocal, key=lambda n: n.start)
     texts = karaoke_syllables([(n.onset.syllable, n.onset.first_in_word, n.onset.continues, n.onset.line,
                                 n.onset.section) for n in notes])
-    events: list[tuple[int, int, mido.Message | mido.MetaMessage]] = [
+    events: list[_Event] = [
         (0, 0, mido.MetaMessage("text", text="@LENGL")),
         (0, 1, mido.MetaMessage("text", text="@T" + latin1(song.title))),
         (0, 2, mido.MetaMessage("text", text="@TSonggram")),

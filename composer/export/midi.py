@@ -45,20 +45,42 @@ def latin1(text: str) -> str:
     return "".join(out)
 
 
-def _events_to_track(events: list[tuple[int, int, mido.Message | mido.MetaMessage]], name: str) -> mido.MidiTrack:
+_Event = tuple[int, int, "mido.Message | mido.MetaMessage | tuple[str, dict[str, int]]"]
+"""(tick, order at that tick, message): a mido message, or a channel message as (type, fields)
+whose fields :func:`_check_part` has already checked, built without mido's per-message checks."""
+
+
+def _events_to_track(events: list[_Event], name: str) -> mido.MidiTrack:
     track = mido.MidiTrack()
     track.append(mido.MetaMessage("track_name", name=latin1(name), time=0))
     now = 0
     for tick, _order, msg in sorted(events, key=lambda e: (e[0], e[1])):
-        track.append(msg.copy(time=tick - now))
+        if isinstance(msg, tuple):
+            track.append(mido.Message(msg[0], skip_checks=True, time=tick - now, **msg[1]))
+        else:
+            track.append(msg.copy(time=tick - now))
         now = tick
     track.append(mido.MetaMessage("end_of_track", time=0))
     return track
 
 
+def _check_part(track: Track) -> None:
+    """Raise ValueError unless every number ``track`` puts in a channel message fits MIDI's range."""
+    if not 0 <= track.channel <= 15:
+        raise ValueError(f"track {track.name!r}: channel must be 0..15, got {track.channel}")
+    for field_name in ("program", "volume", "pan", "reverb", "chorus"):
+        value = getattr(track, field_name)
+        if not (isinstance(value, int) and 0 <= value <= 127):
+            raise ValueError(f"track {track.name!r}: {field_name} must be 0..127, got {value!r}")
+    for n in track.notes:
+        if not (0 <= n.pitch <= 127 and 1 <= n.velocity <= 127 and n.start >= 0 and n.dur > 0):
+            raise ValueError(f"track {track.name!r}: a note must have pitch 0..127, velocity 1..127, start >= 0 "
+                             f"and a length > 0, got {n}")
+
+
 def _conductor(song: Song) -> mido.MidiTrack:
     plan = song.plan
-    events: list[tuple[int, int, mido.Message | mido.MetaMessage]] = [
+    events: list[_Event] = [
         (0, 0, mido.MetaMessage("copyright", text=COPYRIGHT)),
         (0, 1, mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(plan.tempo))),
         (0, 2, mido.MetaMessage("time_signature", numerator=plan.meter[0], denominator=plan.meter[1],
@@ -71,14 +93,15 @@ def _conductor(song: Song) -> mido.MidiTrack:
 
 
 def _part(track: Track, lyrics: list[str] | None) -> mido.MidiTrack:
+    _check_part(track)
     ch = track.channel
-    events: list[tuple[int, int, mido.Message | mido.MetaMessage]] = [
-        (0, 0, mido.Message("control_change", channel=ch, control=0, value=0)),
-        (0, 1, mido.Message("program_change", channel=ch, program=track.program)),
-        (0, 2, mido.Message("control_change", channel=ch, control=7, value=track.volume)),
-        (0, 3, mido.Message("control_change", channel=ch, control=10, value=track.pan)),
-        (0, 4, mido.Message("control_change", channel=ch, control=91, value=track.reverb)),
-        (0, 5, mido.Message("control_change", channel=ch, control=93, value=track.chorus)),
+    events: list[_Event] = [
+        (0, 0, ("control_change", {"channel": ch, "control": 0, "value": 0})),
+        (0, 1, ("program_change", {"channel": ch, "program": track.program})),
+        (0, 2, ("control_change", {"channel": ch, "control": 7, "value": track.volume})),
+        (0, 3, ("control_change", {"channel": ch, "control": 10, "value": track.pan})),
+        (0, 4, ("control_change", {"channel": ch, "control": 91, "value": track.reverb})),
+        (0, 5, ("control_change", {"channel": ch, "control": 93, "value": track.chorus})),
     ]
     # A repeated pitch must not cut itself off: end each note before the next on that pitch starts.
     last_end: dict[int, int] = {}
@@ -96,8 +119,8 @@ def _part(track: Track, lyrics: list[str] | None) -> mido.MidiTrack:
         last_end[n.pitch] = end
         if lyrics is not None:
             events.append((n.start, 7, mido.MetaMessage("lyrics", text=latin1(lyrics[i]))))
-        events.append((n.start, 8, mido.Message("note_on", channel=ch, note=n.pitch, velocity=n.velocity)))
-        events.append((end, 6, mido.Message("note_off", channel=ch, note=n.pitch, velocity=0)))
+        events.append((n.start, 8, ("note_on", {"channel": ch, "note": n.pitch, "velocity": n.velocity})))
+        events.append((end, 6, ("note_off", {"channel": ch, "note": n.pitch, "velocity": 0})))
     return _events_to_track(events, track.name)
 
 
