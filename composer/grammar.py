@@ -21,7 +21,7 @@ from typing import Any, Mapping
 
 from . import data
 from .errors import GrammarError
-from .theory import parse_roman, pitch_class
+from .theory import MODES, parse_roman, pitch_class
 
 __all__ = ["Chain", "Part", "Patterns", "Genre", "genre", "genre_ids", "SECTION_KINDS", "ROLES"]
 
@@ -77,6 +77,7 @@ class Genre:
     swing: float
     laid_back: int
     keys: Mapping[str, tuple[int, ...]]
+    modes: tuple[str, ...]
     form_full: tuple[str, ...]
     form_short: tuple[str, ...]
     intro_bars: int
@@ -250,6 +251,11 @@ def genre(genre_id: str) -> Genre:
             keys[family] = tuple(pitch_class(n) for n in names)
         except Exception as err:
             raise GrammarError(f"{where}: key 'keys.{family}': {err}") from err
+    modes = tuple(data.require(t, "keys.modes", list, where=where))
+    if not modes or any(m not in MODES for m in modes) or len(set(modes)) != len(modes) \
+            or not {"major", "minor"} <= set(modes):
+        raise GrammarError(f"{where}: key 'keys.modes' must list major, minor and any of dorian, mixolydian "
+                           f"once each, got {list(modes)!r}")
 
     chains: dict[str, dict[str, Chain]] = {}
     cadences: dict[str, dict[str, tuple[str, ...]]] = {}
@@ -307,6 +313,7 @@ def genre(genre_id: str) -> Genre:
         swing=swing,
         laid_back=laid_back,
         keys=MappingProxyType(keys),
+        modes=modes,
         form_full=_form(t, "form.full", where),
         form_short=_form(t, "form.short", where),
         intro_bars=data.require(t, "form.intro_bars", int, where=where),

@@ -23,7 +23,7 @@ from .aot import kernels
 from .errors import GrammarError
 from .grammar import Chain, Genre
 from .model import Chord, Plan, SectionPlan
-from .theory import chord_symbol, parse_roman, uses_flats
+from .theory import chord_symbol, parse_roman, scale_pitch_classes, uses_flats
 from .vibes import Vibe
 
 __all__ = ["harmonise", "chord_index_at"]
@@ -92,11 +92,25 @@ def _masks(chain: Chain, section: SectionPlan, slots_per_bar: int, cadences: Map
     return masks
 
 
+def _fits(coloured: str, plain: str, plan: Plan) -> bool:
+    """True when the notes a colour adds to ``plain`` are in the song's mode.
+
+    A seventh or ninth colours a chord only within the scale: in C mixolydian
+    I stays C rather than Cmaj7 (B is not in the mode), in D dorian IV stays G
+    rather than Gmaj7. The chord's own tones (a minor key's leading tone in V)
+    are not judged.
+    """
+    scale = set(scale_pitch_classes(plan.tonic, plan.mode))
+    own = {i % 12 for i in parse_roman(plain).intervals}
+    base = parse_roman(coloured)
+    return all((plan.tonic + base.degree + i) % 12 in scale for i in base.intervals if i % 12 not in own)
+
+
 def _realise(roman: str, plan: Plan, substitute: dict[str, str], colour: tuple[float, dict[str, str]],
              rng: np.random.Generator, *, plain: bool = False) -> tuple[str, str, int, tuple[int, ...]]:
     roman = substitute.get(roman, roman)
     probability, mapping = colour
-    if roman in mapping and rng.random() < probability and not plain:
+    if roman in mapping and rng.random() < probability and not plain and _fits(mapping[roman], roman, plan):
         roman = mapping[roman]
     parsed = parse_roman(roman)
     root = (plan.tonic + parsed.degree) % 12

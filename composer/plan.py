@@ -18,7 +18,7 @@ from .model import PPQ, Analysis, Lyrics, Plan, SectionPlan
 from .theory import MODES, spell, uses_flats
 from .vibes import Vibe, mode_weights
 
-__all__ = ["plan", "TEMPO_LIMITS", "seconds"]
+__all__ = ["plan", "idiomatic_modes", "TEMPO_LIMITS", "seconds"]
 
 TEMPO_LIMITS = (40, 220)
 """The tempi (BPM) the engine accepts, from --tempo or a grammar."""
@@ -128,6 +128,30 @@ def _fit(
     return form, notes
 
 
+
+_PARENT = {"dorian": "minor", "mixolydian": "major", "major": "major", "minor": "minor"}
+
+
+def idiomatic_modes(weights: dict[str, float], modes: tuple[str, ...]) -> tuple[dict[str, float], list[str]]:
+    """The vibe's mode weights kept to a genre's idiomatic ``modes``.
+
+    A modal weight the genre does not play goes to its parent: dorian to
+    minor, mixolydian to major. Returns the weights and the modes folded.
+
+    >>> idiomatic_modes({"major": 4, "minor": 1, "dorian": 0, "mixolydian": 2}, ("major", "minor"))
+    ({'major': 6, 'minor': 1, 'dorian': 0, 'mixolydian': 0}, ['mixolydian'])
+    """
+    out = dict(weights)
+    folded = []
+    for mode, weight in weights.items():
+        if mode not in modes:
+            out[_PARENT[mode]] += weight
+            out[mode] = 0
+            if weight > 0:
+                folded.append(mode)
+    return out, folded
+
+
 def plan(
     analysis: Analysis,
     lyrics: Lyrics,
@@ -150,7 +174,7 @@ def plan(
         InputError: ``tempo`` is outside :data:`TEMPO_LIMITS`.
     """
     reasons: list[tuple[str, str]] = []
-    weights = mode_weights(vibe, analysis.sentiment.compound)
+    weights, folded = idiomatic_modes(mode_weights(vibe, analysis.sentiment.compound), genre.modes)
     if key is not None and key[1] is not None:
         mode = key[1]
         reasons.append(("mode", f"{mode}, as asked with --key"))
@@ -160,7 +184,9 @@ def plan(
             "mode",
             f"{mode}: the {vibe.id} vibe weighs "
             + ", ".join(f"{m} {weights[m]:g}" for m in MODES if weights[m] > 0)
-            + f" after the message's sentiment ({analysis.sentiment.compound:+.2f})",
+            + f" after the message's sentiment ({analysis.sentiment.compound:+.2f})"
+            + (f"; {genre.name} is not {' or '.join(folded)}, so those weights went to "
+               f"{' and '.join(sorted({_PARENT[m] for m in folded}))}" if folded else ""),
         ))
     family = "minor" if mode in ("minor", "dorian") else "major"
     if key is not None:

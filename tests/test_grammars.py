@@ -389,6 +389,8 @@ BROKEN = [
     ("unknown-drum", "rock", _set("drums.chorus.cymbal", "x..............."), "drums.chorus.cymbal"),
     ("unknown-waltz-drum", "country", _set("meter.3/4.drums.verse.snare_drum", "....x......."),
      'meter."3/4".drums.verse.snare_drum'),
+    ("unknown-mode", "folk", _set("keys.modes", ["major", "minor", "lydian"]), "keys.modes"),
+    ("no-minor-mode", "jazz", _set("keys.modes", ["major", "dorian"]), "keys.modes"),
     ("bad-drum-char", "reggae", _set("drums.verse.rim", "........z......."), "drums.verse.rim"),
     ("bad-bass-char", "bossa-nova", _set("bass.verse.pattern", "R--9----R--5----"), "bass.verse.pattern"),
     ("waltz-row-length", "country", _set("meter.3/4.comp.verse.pattern", "....x-..x-......"),
@@ -471,3 +473,43 @@ def test_every_meter_composes(genre_id):
         if len(seen) == len(g.meters):
             break
     assert set(seen) == set(g.meters)
+
+
+# ---------------------------------------------------------------- modes where they are idiomatic
+
+def test_every_genre_names_its_modes():
+    for genre_id in GENRES:
+        modes = genre(genre_id).modes
+        assert {"major", "minor"} <= set(modes) <= {"major", "minor", "dorian", "mixolydian"}, genre_id
+
+
+@pytest.mark.parametrize("genre_id, vibe", [("lullaby", "upbeat"), ("ballad", "nostalgic"), ("edm", "chill"),
+                                            ("jazz", "playful")])
+def test_a_genre_never_takes_a_mode_it_does_not_play(genre_id, vibe):
+    from composer.vibes import vibe as load_vibe
+    assert any(load_vibe(vibe).modes.get(m, 0) > 0 and m not in genre(genre_id).modes
+               for m in ("dorian", "mixolydian")), "the case must offer a foreign mode"
+    modes = {compose("Thank you for the songs at night.", to="Lia", genre=genre_id, vibe=vibe, seed=s,
+                     length="short").plan.mode for s in range(12)}
+    assert modes <= set(genre(genre_id).modes), modes
+
+
+def test_a_foreign_mode_weight_goes_to_its_parent_and_says_so():
+    song = compose("Good morning, sunshine.", to="Ava", genre="lullaby", vibe="upbeat", seed=0, length="short")
+    reason = dict(song.plan.reasons)["mode"]
+    assert "Lullaby is not mixolydian, so those weights went to major" in reason, reason
+
+
+@pytest.mark.parametrize("key", ["D dorian", "G mixolydian", "C#m", "Eb"])
+@pytest.mark.parametrize("vibe", ["romantic", "nostalgic", "epic"])
+def test_chord_colours_stay_in_the_mode(key, vibe):
+    """A seventh, ninth or suspension the vibe adds is a note of the mode (no Gmaj7 in D dorian)."""
+    from composer.theory import parse_key, scale_pitch_classes
+    song = compose("You make every ordinary day feel like a holiday.", to="Noor", genre="pop", vibe=vibe,
+                   seed=4, key=key)
+    scale = set(scale_pitch_classes(song.plan.tonic, song.plan.mode))
+    tonic, mode = parse_key(key)
+    assert song.plan.tonic == tonic and song.plan.mode == (mode or song.plan.mode)
+    for chord in song.chords:
+        outside = {(p - chord.root) % 12 for p in chord.pitches if p not in scale}
+        assert outside <= {3, 4, 6, 7, 8}, (chord.symbol, chord.roman, key)  # only a triad's own third or fifth
