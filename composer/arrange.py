@@ -321,12 +321,24 @@ def _lead(plan: Plan, vibe: Vibe, chords: tuple[Chord, ...], vocal: tuple[VocalN
 
 
 def _vocal(vocal: tuple[VocalNote, ...], plan: Plan, vibe: Vibe, human: _Humaniser) -> list[Note]:
+    """The sung line as played: one note per syllable, in order, swung with the band.
+
+    Swing moves a note's start and its end when they fall on an off-beat
+    eighth, so the note before a swung one grows and the swung one shrinks,
+    long-short, as a singer phrases against a shuffle. song.vocal (and so
+    song.json and the lead sheet) keeps the written, straight rhythm.
+    """
     out = []
-    for note in vocal:
+    for i, note in enumerate(vocal):
         section = plan.sections[note.onset.section]
         level = _level(plan, vibe, section.energy)
         accent = 104 if note.onset.stress == 1 else 90
-        out.append(Note(start=note.start, dur=max(30, note.dur - 10), pitch=note.pitch,
+        start = _swing(note.start, plan.swing)
+        end = _swing(note.start + note.dur, plan.swing)
+        if i + 1 < len(vocal):  # never reach the next syllable, wherever swing put it
+            start = min(start, vocal[i + 1].start - 40)
+            end = min(end, _swing(vocal[i + 1].start, plan.swing))
+        out.append(Note(start=start, dur=max(30, end - start - 10), pitch=note.pitch,
                         velocity=min(127, int(round(accent * level)) + int(human.rng.integers(-3, 4)))))
     return out
 

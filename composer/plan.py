@@ -253,7 +253,10 @@ def plan(
         ))
         start += bars * bar_ticks
     swing = min(0.5, genre.swing + vibe.swing)
-    if swing:
+    if swing and meter[1] == 8:  # a compound meter's eighths are its pulse, not off-beats to swing
+        reasons.append(("swing", f"none: {meter[0]}/{meter[1]} already rocks in threes"))
+        swing = 0.0
+    elif swing:
         reasons.append(("swing", f"{swing:.2f}: {genre.name}'s feel" + (f" plus the {vibe.id} vibe's" if vibe.swing else "")))
     return Plan(
         genre=genre.id,

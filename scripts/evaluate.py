@@ -413,7 +413,10 @@ def chorus_repeats(song: Song) -> Tally:
 
 def melody_moves(song: Song) -> tuple[Tally, Tally]:
     """4j: (steps <= 2 semitones, leaps > 5) among moves between notes of one lyric line (song.json)."""
-    lines = {round(v["start_beat"] * song.tpb): v.get("line") for v in song.info.get("vocal", [])}
+    # song.json lists the sung notes in order, at their written (straight) beats; song.mid plays them,
+    # one note per entry and in the same order, where swing put them: pair them by order
+    info = song.info.get("vocal", [])
+    lines = {n.on: v.get("line") for n, v in zip(song.vocal, info)} if len(info) == len(song.vocal) else {}
     moves = [(abs(b.pitch - a.pitch), a, b) for a, b in zip(song.vocal, song.vocal[1:])
              if lines.get(a.on) is not None and lines.get(a.on) == lines.get(b.on)]
     steps = sum(m <= 2 for m, _, _ in moves)

@@ -162,23 +162,28 @@ def check_song(song: Any) -> None:
     assert song.to_lyrics_text().strip() and song.to_chordpro().strip()
     assert song.vocal, "nothing is sung"
     roles = {t.name: ("drums" if t.channel == 9 else t.role) for t in song.tracks}
-    sung = Counter((n.start, latin1(n.lyric)) for n in song.vocal)
+    sung = [latin1(n.lyric) for n in sorted(song.vocal, key=lambda n: n.start)]  # in order; swing moves their ticks
     for track in midi.tracks[1:]:
         name = next((m.name for m in track if m.type == "track_name"), "")
         lo, hi = SENSIBLE_RANGES[roles[name]]
-        now, onsets, lyrics = 0, set(), Counter()
+        now, onsets, lyrics, pitches = 0, set(), [], []
         for msg in track:
             now += msg.time
             if msg.type == "note_on" and msg.velocity > 0:
                 assert lo <= msg.note <= hi, f"{name}: note {msg.note} outside {lo}..{hi}"
                 onsets.add(now)
+                pitches.append(msg.note)
             elif msg.type == "lyrics":
-                lyrics[(now, msg.text)] += 1
+                lyrics.append((now, msg.text))
         if name == "Vocal":
             off = sorted(tick for tick, _ in lyrics if tick not in onsets)
             assert not off, f"{len(off)} lyric syllables are not on a note (first at tick {off[0]})"
-            assert lyrics == sung, (f"the Vocal lyrics differ from the sung syllables at ticks "
-                                    f"{sorted(t for t, _ in (lyrics - sung) + (sung - lyrics))[:5]}")
+            tune = [n.pitch for n in sorted(song.vocal, key=lambda n: n.start)]
+            assert pitches == tune, "the Vocal notes differ from the sung line's pitches, in order"
+            texts = [text for _, text in lyrics]
+            wrong = [tick for (tick, text), want in zip(lyrics, sung) if text != want]
+            assert texts == sung, (f"the Vocal lyrics differ from the sung syllables ({len(texts)} for {len(sung)}, "
+                                   f"first at ticks {wrong[:5]})")
         else:
             assert not lyrics, f"{name} carries lyrics"
     assert "Vocal" in roles, "no Vocal track"

@@ -106,3 +106,65 @@ def test_the_last_chorus_adds_layers():
     playing = lambda i: {t.role for t in song.tracks if _notes_in(t, sections[i], song.plan)}  # noqa: E731
     assert "lead" not in playing(first) and "lead" in playing(last)  # dreamy is sparse: the lead waits
     assert playing(first) < playing(last)
+
+
+# ---------------------------------------------------------------- the tune swings with the band
+
+def _vocal_track(mid):
+    return next(t for t in mid.tracks if t.name == "Vocal")
+
+
+@pytest.mark.parametrize("genre, vibe", [("jazz", "romantic"), ("country", "playful"), ("hip-hop", "chill")])
+def test_the_sung_line_swings_with_the_band(genre, vibe):
+    import io
+
+    import mido
+
+    from composer.model import PPQ
+    song = composed(MESSAGE, "Alex", genre, vibe, 4)
+    assert song.plan.swing > 0
+    delay = round(song.plan.swing * PPQ / 2)
+    mid = mido.MidiFile(file=io.BytesIO(song.to_midi()))
+    tick, onsets, lyrics = 0, [], []
+    for msg in _vocal_track(mid):
+        tick += msg.time
+        if msg.type == "note_on" and msg.velocity:
+            onsets.append(tick)
+        elif msg.type == "lyrics":
+            lyrics.append(tick)
+    written = [n.start for n in sorted(song.vocal, key=lambda n: n.start)]
+    assert len(onsets) == len(written) and lyrics == onsets  # each syllable's lyric at its own note-on
+    swung = 0
+    for played, at, after in zip(onsets, written, written[1:] + [10**9]):
+        if at % PPQ == PPQ // 2 and at + delay < after - 40:
+            assert played == at + delay
+            swung += 1
+        else:
+            assert played == at
+    assert swung > 10
+    # the karaoke words follow the sung notes
+    kar = mido.MidiFile(file=io.BytesIO(song.to_kar()))
+    words = next(t for t in kar.tracks if t.name == "Words")
+    tick, texts = 0, []
+    for msg in words:
+        tick += msg.time
+        if msg.type == "text" and not msg.text.startswith("@"):
+            texts.append(tick)
+    assert texts == onsets
+
+
+def test_a_straight_genre_sings_as_written():
+    song = composed(MESSAGE, "Alex", "pop", "upbeat", 4)
+    assert song.plan.swing == 0
+    vocal = next(t for t in song.tracks if t.role == "vocal")
+    assert [n.start for n in vocal.notes] == [n.start for n in sorted(song.vocal, key=lambda n: n.start)]
+
+
+def test_six_eight_is_never_swung_even_by_a_swinging_vibe():
+    from composer import compose
+    from composer.vibes import vibe
+    assert vibe("playful").swing > 0
+    song = next(s for s in (compose("Sleep now, little one.", to="Mia", genre="lullaby", vibe="playful", seed=k,
+                                    length="short") for k in range(40)) if s.plan.meter == (6, 8))
+    assert song.plan.swing == 0.0
+    assert "already rocks in threes" in dict(song.plan.reasons)["swing"]

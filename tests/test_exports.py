@@ -357,7 +357,9 @@ def test_kar_carries_every_syllable_at_its_note(case, outdir):
     info = [t for _, t in texts if t.startswith("@")]
     assert "@LENGL" in info and f"@T{song.title}" in info
     lyrics = [(tick, t) for tick, t in texts if not t.startswith("@")]
-    assert [tick for tick, _ in lyrics] == [n.start for n in song.vocal]
+    sung = sorted(n.start for t in song.tracks if t.role == "vocal" for n in t.notes)  # as sung (swing moves them)
+    assert [tick for tick, _ in lyrics] == sung and len(sung) == len(song.vocal)
+    played = dict(zip((n.start for n in song.vocal), sung))
     assert [t.lstrip("\\/ ") for _, t in lyrics] == [n.onset.syllable for n in song.vocal]
     # The screen text a player builds: sections clear the screen, lines break, words are spaced.
     shown = "".join(t for _, t in lyrics).replace("\\", "/").split("/")[1:]
@@ -365,9 +367,8 @@ def test_kar_carries_every_syllable_at_its_note(case, outdir):
     for n in song.vocal:
         sung_lines.setdefault(n.onset.line, []).append(n.onset.word if n.onset.first_in_word else "")
     assert shown == [" ".join(w for w in words if w) for words in sung_lines.values()]
-    starts = {n.start for n in song.vocal}
     firsts = [min(n.start for n in song.vocal if n.onset.section == i) for i in {n.onset.section for n in song.vocal}]
-    assert all(dict(lyrics)[tick].startswith("\\") for tick in firsts if tick in starts)
+    assert all(dict(lyrics)[played[tick]].startswith("\\") for tick in firsts)
 
 
 @pytest.mark.parametrize("case", ONE_PER_GENRE[:3], ids=ONE_IDS[:3])
@@ -447,3 +448,20 @@ def test_pianoroll_script_writes_one_png_per_genre(tmp_path):
     assert done.returncode == 0, done.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == [f"pianoroll-{genre}.png"]
     _png_size(tmp_path / f"pianoroll-{genre}.png")
+
+
+@pytest.mark.parametrize("genre, vibe, swung", [("jazz", "romantic", True), ("pop", "upbeat", False)])
+def test_the_lead_sheet_marks_swing(genre, vibe, swung):
+    import xml.etree.ElementTree as ET
+    from conftest import composed
+    song = composed("Keep going, you are closer than you think.", "Alex", genre, vibe, 4)
+    root = ET.fromstring(song.to_musicxml().split("\n", 2)[2])
+    ratio = root.find(".//direction/sound/swing")
+    words = [w.text for w in root.iter("words")]
+    if not swung:
+        assert ratio is None and "Swing" not in words
+        return
+    first, second = int(ratio.findtext("first")), int(ratio.findtext("second"))
+    assert abs(first / second - (1 + song.plan.swing) / (1 - song.plan.swing)) < 0.05
+    assert ratio.findtext("swing-type") == "eighth"
+    assert {"Swing", "Light swing"} & set(words)

@@ -68,14 +68,18 @@ def _words_track(song: Song) -> mido.MidiTrack:
     notes = sorted(song.vocal, key=lambda n: n.start)
     texts = karaoke_syllables([(n.onset.syllable, n.onset.first_in_word, n.onset.continues, n.onset.line,
                                 n.onset.section) for n in notes])
+    sung = [n for t in song.tracks if t.role == "vocal" for n in t.notes]
+    if len(sung) != len(notes):
+        raise ValueError(f"the Vocal track has {len(sung)} notes for {len(notes)} syllables")
+    starts = sorted(n.start for n in sung)  # each syllable when it is sung: swing may have moved it
     events: list[_Event] = [
         (0, 0, mido.MetaMessage("text", text="@LENGL")),
         (0, 1, mido.MetaMessage("text", text="@T" + latin1(song.title))),
         (0, 2, mido.MetaMessage("text", text="@TSonggram")),
         (0, 3, mido.MetaMessage("text", text="@T" + latin1(COPYRIGHT))),
     ]
-    events.extend((n.start, 4 + i, mido.MetaMessage("text", text=latin1(text)))
-                  for i, (n, text) in enumerate(zip(notes, texts)))
+    events.extend((start, 4 + i, mido.MetaMessage("text", text=latin1(text)))
+                  for i, (start, text) in enumerate(zip(starts, texts)))
     return _events_to_track(events, "Words")
 
 

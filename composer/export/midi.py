@@ -130,9 +130,10 @@ def song_to_midi(song: Song) -> bytes:
     mid.tracks.append(_conductor(song))
     for track in song.tracks:
         lyrics = None
-        if track.role == "vocal":
-            by_start = {n.start: n.lyric for n in song.vocal}
-            lyrics = [by_start.get(n.start, "") for n in sorted(track.notes, key=lambda n: (n.start, n.pitch))]
+        if track.role == "vocal":  # one note per sung syllable, in order (swing may have moved them)
+            lyrics = [n.lyric for n in sorted(song.vocal, key=lambda n: n.start)]
+            if len(lyrics) != len(track.notes):
+                raise ValueError(f"the Vocal track has {len(track.notes)} notes for {len(lyrics)} syllables")
         mid.tracks.append(_part(track, lyrics))
     buffer = io.BytesIO()
     mid.save(file=buffer)

@@ -361,7 +361,7 @@ def song_to_musicxml(song: Song) -> str:
             _sub(measure, "print", **{"new-system": "yes"})
         if index == 0:
             _attributes(measure, song, unit, low_voice)
-            _tempo(measure, plan.tempo, plan.meter)
+            _tempo(measure, plan.tempo, plan.meter, plan.swing)
         for seg_start, seg_end, pitch, lyric, tie_in, tie_out in segments:
             for tick, name in section_at.items():
                 if seg_start <= tick < seg_end:
@@ -404,7 +404,12 @@ def _attributes(measure: ET.Element, song: Song, unit: int, low_voice: bool) -> 
         _sub(clef, "clef-octave-change", -1)
 
 
-def _tempo(measure: ET.Element, tempo: int, meter: tuple[int, int]) -> None:
+def _tempo(measure: ET.Element, tempo: int, meter: tuple[int, int], swing: float = 0.0) -> None:
+    """The tempo mark; with ``swing``, a "Swing" mark and MusicXML's swing ratio for the eighths.
+
+    Swing delays each off-beat eighth by ``swing`` of an eighth, so the pair
+    is played (1 + swing) : (1 - swing), which is what ``<swing>`` records.
+    """
     direction = _sub(measure, "direction", placement="above")
     metronome = _sub(_sub(direction, "direction-type"), "metronome", parentheses="no")
     if meter == (6, 8) and tempo * 2 % 3 == 0:
@@ -414,4 +419,13 @@ def _tempo(measure: ET.Element, tempo: int, meter: tuple[int, int]) -> None:
     else:
         _sub(metronome, "beat-unit", "quarter")
         _sub(metronome, "per-minute", tempo)
-    _sub(direction, "sound", tempo=str(tempo))
+    if swing > 0:
+        _sub(_sub(direction, "direction-type"), "words", "Swing" if swing >= 0.25 else "Light swing")
+    sound = _sub(direction, "sound", tempo=str(tempo))
+    if swing > 0:
+        first, second = round(100 * (1 + swing)), round(100 * (1 - swing))
+        common = math.gcd(first, second)
+        ratio = _sub(sound, "swing")
+        _sub(ratio, "first", first // common)
+        _sub(ratio, "second", second // common)
+        _sub(ratio, "swing-type", "eighth")
