@@ -96,6 +96,39 @@ SENDER = Checked("name", lambda v: validate.name(v, field="sender"))
 FOLDER = Checked("folder", _out_folder)
 
 
+AUDIO_FORMATS = ("wav", "flac", "ogg", "opus", "mp3")
+"""What --format takes (composer.master writes them; wav is 44.1 kHz 16-bit PCM)."""
+_SUFFIXES = {".wav": "wav", ".flac": "flac", ".ogg": "ogg", ".opus": "opus", ".mp3": "mp3"}
+
+
+class Formats(click.ParamType):
+    """--format: one audio format, or several as a comma list ("flac,mp3"); gives a tuple."""
+
+    name = "format"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, tuple):
+            return value
+        names = tuple(part.strip().lower() for part in str(value).split(","))
+        for name in names:
+            if name not in AUDIO_FORMATS:
+                self.fail(f"unknown audio format {name!r}; choose from {', '.join(AUDIO_FORMATS)}", param, ctx)
+        return names
+
+    def shell_complete(self, ctx: click.Context, param: click.Parameter,
+                       incomplete: str) -> list[click.shell_completion.CompletionItem]:
+        return [click.shell_completion.CompletionItem(f) for f in AUDIO_FORMATS if f.startswith(incomplete)]
+
+
+def _formats(first: str, given: Sequence[tuple[str, ...]]) -> tuple[str, ...]:
+    """``first``, then each format given with --format once, in the order given."""
+    return tuple(dict.fromkeys([first, *(name for names in given for name in names)]))
+
+
+FORMAT_HELP = ("Also write the audio as FORMAT: " + ", ".join(AUDIO_FORMATS) + " (title and artist tags). "
+               "Repeat it or give a comma list: --format flac,mp3.")
+
+
 class Songgram(click.Group):
     """The command group; every error it sees becomes one line on standard error."""
 
@@ -206,17 +239,18 @@ def main() -> None:
 @click.option("--no-audio", is_flag=True, help="Skip song.wav (MIDI, lead sheet and text only).")
 @click.option("--png", is_flag=True, help="Also draw song.png, a piano-roll overview (about a second more).")
 @click.option("--stems", is_flag=True, help="Also write stem-<part>.wav, one WAV per part, at its level in the mix.")
+@click.option("--format", "formats", type=Formats(), multiple=True, help=FORMAT_HELP + " song.wav is always written.")
 @click.option("--debug", is_flag=True, help="Show a traceback on errors.")
 def compose_cmd(message: str, to: str, sender: str, genre: str, vibe: str, seed: int | None, key: str | None,
                 tempo: int | None, length: str, out: Path | None, soundfont: str | None, no_audio: bool,
-                png: bool, stems: bool, debug: bool) -> None:
+                png: bool, stems: bool, formats: tuple[tuple[str, ...], ...], debug: bool) -> None:
     """Compose a song from MESSAGE ('-' reads standard input).
 
     \b
     Writes song.mid, song.wav, song.json, lyrics.txt, song.musicxml,
-    song.chordpro and song.kar (and song.png with --png) into the output
-    folder, all or nothing: a failed or interrupted compose leaves the
-    folder as it was.
+    song.chordpro and song.kar (and song.png with --png, song.flac... with
+    --format) into the output folder, all or nothing: a failed or
+    interrupted compose leaves the folder as it was.
 
     \b
     Example:
@@ -226,6 +260,9 @@ def compose_cmd(message: str, to: str, sender: str, genre: str, vibe: str, seed:
     chosen = seed is None
     if stems and no_audio:
         raise click.UsageError("--stems renders audio; it cannot be used with --no-audio")
+    if formats and no_audio:
+        raise click.UsageError("--format writes audio; it cannot be used with --no-audio")
+    audio_formats = _formats("wav", formats)
     try:
         with _sigterm_interrupts():
             text = _read_message(message)
@@ -255,7 +292,7 @@ def compose_cmd(message: str, to: str, sender: str, genre: str, vibe: str, seed:
                     from composer.render import Effects, render_file
                     effects = Effects.from_table(dict(load_genre(genre).mix), where=f"grammars/{genre}.toml [mix]")
                     render_file(stage / "song.mid", stage / "song.wav", soundfont=font, effects=effects,
-                                title=song.title)
+                                formats=audio_formats, title=song.title)
                     if stems:
                         from composer.stems import song_to_stems
                         song_to_stems(song, stage, soundfont=font, effects=effects)
@@ -268,7 +305,8 @@ def compose_cmd(message: str, to: str, sender: str, genre: str, vibe: str, seed:
     plan = song.plan
     click.echo(f"{song.title}: {plan.genre}, {plan.vibe}, {plan.key_name} {plan.mode}, {plan.tempo} BPM, "
                f"{plan.meter[0]}/{plan.meter[1]}, {song.seconds:.0f} s")
-    click.echo(f"wrote {folder}/ (song.mid{'' if no_audio else ', song.wav'}, song.json, lyrics.txt, "
+    audio = "" if no_audio else "".join(f", song.{name}" for name in audio_formats)
+    click.echo(f"wrote {folder}/ (song.mid{audio}, song.json, lyrics.txt, "
                f"song.musicxml, song.chordpro, song.kar{', song.png' if png else ''}"
                f"{', stem-*.wav' if stems else ''})")
 
@@ -304,16 +342,23 @@ def vibes() -> None:
 
 @main.command(epilog=EXIT_CODES)
 @click.argument("midi", type=click.Path(path_type=Path))
-@click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="The WAV file to write.")
+@click.option("--out", "out", type=click.Path(path_type=Path), required=True,
+              help="The file to write; its suffix (.wav, .flac, .ogg, .opus, .mp3; none is .wav) sets its format.")
 @click.option("--soundfont", default=None, help="A .sf2/.sf3 path, or a catalog name such as 'small'.")
+@click.option("--format", "formats", type=Formats(), multiple=True,
+              help=FORMAT_HELP + " Each goes beside --out, with its own suffix.")
 @click.option("--debug", is_flag=True, help="Show a traceback on errors.")
-def render(midi: Path, out: Path, soundfont: str | None, debug: bool) -> None:
+def render(midi: Path, out: Path, soundfont: str | None, formats: tuple[tuple[str, ...], ...], debug: bool) -> None:
     """Render any General MIDI file to mastered audio.
 
     \b
     Example:
-      songgram render songs/demo/song.mid --out demo.wav
+      songgram render songs/demo/song.mid --out demo.flac --format mp3
     """
+    if out.suffix and out.suffix.lower() not in _SUFFIXES:
+        raise click.BadParameter(f"{out} has an unknown audio suffix {out.suffix!r}; use one of "
+                                 f"{', '.join(_SUFFIXES)} (or --format)", param_hint="'--out'")
+    chosen = _formats(_SUFFIXES.get(out.suffix.lower(), "wav"), formats)
     try:
         from composer.errors import OutputError
         from composer.render import render_file, resolve_soundfont
@@ -324,12 +369,12 @@ def render(midi: Path, out: Path, soundfont: str | None, debug: bool) -> None:
         if not out.parent.is_dir():
             raise OutputError(f"cannot write to {out}: {out.parent} is not a folder")
         font = resolve_soundfont(soundfont)
-        report = render_file(midi, out, soundfont=font)
+        report = render_file(midi, out, soundfont=font, formats=chosen)
     except Exception as err:  # noqa: BLE001 - mapped to one line and an exit code
         _fail(err, debug)
     except KeyboardInterrupt as err:
         _fail(err, debug)
-    click.echo(f"wrote {out} ({report.seconds:.1f} s, {report.lufs:.1f} LUFS, "
+    click.echo(f"wrote {', '.join(map(str, report.paths))} ({report.seconds:.1f} s, {report.lufs:.1f} LUFS, "
                f"true peak {report.true_peak_dbtp:.1f} dBTP, {font.name})")
 
 

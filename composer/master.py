@@ -1,12 +1,14 @@
 """Mastering: bus EQ, gentle compression, loudness to -14 LUFS, true-peak limiting.
 
-Loudness is ITU-R BS.1770 integrated loudness measured by pyloudnorm (fed a
-chunk at a time, so a song costs a few megabytes rather than three float64
-copies of it). True peak is measured on the signal oversampled 4x by
-:func:`scipy.signal.resample_poly` with the interpolation filter of BS.1770
-Annex 2, and is held under the ceiling by a look-ahead limiter (a smooth gain
-that dips before each peak), never by clipping. The chain works in place, a
-chunk at a time. Output files are 44.1 kHz stereo; WAV is 16-bit PCM.
+Loudness is ITU-R BS.1770 integrated loudness, measured as pyloudnorm
+measures it (:mod:`composer.loudness`; tests compare the two), a chunk at a
+time, so a song costs a few megabytes rather than three float64 copies of it.
+True peak is measured on the signal oversampled 4x with the interpolation
+filter of BS.1770 Annex 2, and is held under the ceiling by a look-ahead
+limiter (a smooth gain that dips before each peak), never by clipping. The
+chain works in place, a chunk at a time, with numpy alone (filters from
+:mod:`composer.iir`): importing scipy.signal would cost more than mastering.
+Output files are 44.1 kHz stereo; WAV is 16-bit PCM.
 
 >>> import numpy as np
 >>> t = np.arange(44100 * 3) / 44100
@@ -25,39 +27,26 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import soundfile
 
 from .errors import RenderError
+from .iir import butter_highpass, high_shelf, sosfilt
+from .loudness import FIR, FIR_GAIN, HOP, hop_true_peaks, integrated_loudness, weighed
 
 __all__ = ["SAMPLE_RATE", "Loudness", "master", "measure", "true_peak", "audio_to_wav", "write_audio", "prepare"]
 
 SAMPLE_RATE = 44100
 """The sample rate of every file Songgram writes."""
 
-# BS.1770-4 Annex 2: the 48-tap interpolation filter for 4x true-peak
-# oversampling, given as its first two phases; the others mirror them.
-_PHASES = (
-    (0.0017089843750, 0.0109863281250, -0.0196533203125, 0.0332031250000, -0.0594482421875,
-     0.1373291015625, 0.9721679687500, -0.1022949218750, 0.0476074218750, -0.0266113281250,
-     0.0148925781250, -0.0083007812500),
-    (-0.0291748046875, 0.0292968750000, -0.0517578125000, 0.0891113281250, -0.1665039062500,
-     0.4650878906250, 0.7797851562500, -0.2003173828125, 0.1015625000000, -0.0582275390625,
-     0.0330810546875, -0.0189208984375),
-)
-_PHASE_TABLE = np.array([*_PHASES, *(p[::-1] for p in reversed(_PHASES))])
-_FIR = (_PHASE_TABLE.T.ravel() / 4).astype(np.float32)  # resample_poly scales by `up`
-_FIR_GAIN = float(np.abs(_PHASE_TABLE).sum(axis=1).max())  # worst-case overshoot of a sample window
-
-_PAD = 8  # frames of context either side of a hop when oversampling it (the filter needs 6)
-_BATCH = 4096  # hops oversampled at a time at most (keeps temporaries small)
+_FIR, _FIR_GAIN, _HOP = FIR, FIR_GAIN, HOP  # the true-peak filter; frames per limiter gain point
 
 _HIGHPASS_HZ = 25.0  # bus EQ: below the bass's low E (41 Hz), sound only eats headroom
 _SHELF_HZ, _SHELF_DB = 9000.0, 1.0  # bus EQ: a little air
 _COMP_RATIO, _COMP_KNEE_DB, _COMP_BELOW_LOUD_DB = 1.6, 8.0, 2.0  # gentle glue on the loudest tenth
 _COMP_HOP = 512  # frames per compressor level reading (11.6 ms)
-_HOP = 64  # frames per limiter gain point and true-peak reading (1.45 ms)
 _LIMIT_REACH = 8  # hops of look-ahead and of release (11.6 ms each)
 _LIMIT_MARGIN_DB = 0.3  # the limiter aims this far under the ceiling (interpolation filters differ)
 _HEADROOM = 10 ** (3 / 20)  # peaks are measured exactly for up to 3 dB of make-up gain at once
@@ -82,13 +71,9 @@ class Loudness:
 
 
 def prepare() -> None:
-    """Import scipy and pyloudnorm now (0.6 s); render_file does it while the synths play.
-
-    Mastering needs them; writing files does not.
-    """
-    import pyloudnorm  # noqa: F401
-    import scipy.ndimage  # noqa: F401
-    import scipy.signal  # noqa: F401
+    """Build the filters for 44.1 kHz now; render_file does it while the synths play."""
+    sosfilt(_bus_eq(SAMPLE_RATE), np.zeros((1, 2), np.float32))
+    integrated_loudness(np.zeros((1, 2), np.float32), SAMPLE_RATE)
 
 
 def _db(value: float) -> float:
@@ -105,45 +90,22 @@ def _stereo(audio: np.ndarray) -> np.ndarray:
 
 
 def _integrated(audio: np.ndarray, sample_rate: int) -> float:
-    """ITU-R BS.1770 integrated loudness of a stereo signal, by pyloudnorm (see :func:`_weighed`)."""
-    return _weighed(audio, sample_rate)[0]
+    """ITU-R BS.1770 integrated loudness of a stereo signal, as pyloudnorm measures it."""
+    return integrated_loudness(audio, sample_rate)
 
 
 def _weighed(audio: np.ndarray, sample_rate: int) -> tuple[float, np.ndarray]:
-    """pyloudnorm's integrated loudness, and the K-weighted energy of each 64-frame hop.
+    """Integrated loudness, and the K-weighted energy of each 64-frame hop."""
+    return weighed(audio, sample_rate)
 
-    Given a stereo song, pyloudnorm holds three float64 copies of it, which
-    our memory budget cannot afford. So we feed it what its gating reads,
-    no more: its own K-weighting filters are run here, a chunk at a time; the
-    weighted energy of left plus right (BS.1770 weighs both by 1.0 and adds
-    their mean squares) is summed over groups of frames that tile its 100 ms
-    block steps exactly; and one value per group, the group's root mean
-    square, goes to a pyloudnorm meter of the "custom" class (no filters) at
-    the rate of groups. Each block's mean square, and so the result, is the
-    same (tests compare it with pyloudnorm on the plain signal).
+
+def _running(values: np.ndarray, size: int, pick: Any) -> np.ndarray:
+    """``pick`` (np.max, np.min) over a window of ``size`` centred on each value; edges repeat.
+
+    The same as scipy.ndimage's maximum_filter1d / minimum_filter1d.
     """
-    import pyloudnorm
-    from scipy.signal import sosfilt
-
-    stages = pyloudnorm.Meter(sample_rate)._filters.values()  # K-weighting: shelf, then high-pass
-    weighting = np.array([[*stage.b * stage.passband_gain, *stage.a] for stage in stages])  # as sections
-    step = sample_rate / 10  # pyloudnorm's block step: 100 ms
-    group = max(g for g in range(1, 101) if step % g == 0) if step.is_integer() else 1
-    tile = math.lcm(group, _HOP)
-    frames = len(audio)
-    groups = np.zeros(max(-(-frames // group), int(0.4 * sample_rate / group) + 1))  # one block at least
-    hops = np.zeros(-(-frames // _HOP))
-    state = np.zeros((len(weighting), 2, 2))
-    for part in _chunks(frames, tile * max(1, _CHUNK // tile)):  # chunks are whole groups and hops
-        block, state = sosfilt(weighting, audio[part].astype(np.float64), axis=0, zi=state)
-        power = np.einsum("ij,ij->i", block, block)
-        power = np.pad(power, (0, -len(power) % tile))
-        for sums, size in ((groups, group), (hops, _HOP)):  # the padding may run past the last one
-            values = power.reshape(-1, size).sum(axis=1)
-            into = sums[part.start // size:part.start // size + len(values)]
-            into[:] = values[:len(into)]
-    gating = pyloudnorm.Meter(sample_rate / group, filter_class="custom")
-    return float(gating.integrated_loudness(np.sqrt(groups / group))), hops
+    padded = np.pad(values, (size // 2, (size - 1) // 2), mode="edge")
+    return pick(np.lib.stride_tricks.sliding_window_view(padded, size), axis=1)
 
 
 def _chunks(frames: int, size: int = _CHUNK) -> Iterator[slice]:
@@ -178,57 +140,21 @@ def _true_peaks(audio: np.ndarray, floor: float) -> tuple[np.ndarray, np.ndarray
     |value| at most by the sum of the taps' magnitudes. The others keep that
     bound. Returns (peaks, which hops were oversampled).
     """
-    from scipy.ndimage import maximum_filter1d
-
-    peaks = maximum_filter1d(_hop_peaks(audio, _HOP), size=3) * _FIR_GAIN
+    peaks = _running(_hop_peaks(audio, _HOP), 3, np.max) * _FIR_GAIN
     exact = peaks > floor
     peaks[exact] = _oversampled(audio, np.flatnonzero(exact))
     return peaks, exact
 
 
 def _oversampled(audio: np.ndarray, hops: np.ndarray) -> np.ndarray:
-    """The peak of the 4x oversampled signal in each of ``hops`` (sorted 64-frame hop numbers).
-
-    Where most hops of a stretch are wanted, the stretch is oversampled whole;
-    elsewhere the wanted hops are gathered (each with a little context) and
-    oversampled together.
-    """
-    from scipy.signal import resample_poly
-
-    frames, per = len(audio), _CHUNK // _HOP
-    peaks = np.zeros(len(hops), np.float32)
-    stretch = hops // per
-    starts = np.flatnonzero(np.r_[True, stretch[1:] != stretch[:-1]])
-    sparse = []
-    for first, last in zip(starts, [*starts[1:], len(hops)]):
-        if last - first < per // 3:
-            sparse.append(np.arange(first, last))
-            continue
-        begin = int(stretch[first]) * _CHUNK
-        lead, stop = min(_PAD, begin), min(frames, begin + _CHUNK)
-        piece = np.ascontiguousarray(audio[begin - lead:min(frames, stop + _PAD)].T)
-        over = np.abs(resample_poly(piece, 4, 1, axis=1, window=_FIR)[:, 4 * lead:4 * (lead + stop - begin)])
-        over = np.pad(over.max(axis=0), (0, -over.shape[1] % (4 * _HOP)))
-        peaks[first:last] = over.reshape(-1, 4 * _HOP).max(axis=1)[hops[first:last] - stretch[first] * per]
-    wanted = np.concatenate(sparse) if sparse else np.zeros(0, int)
-    offsets = np.arange(-_PAD, _HOP + _PAD)
-    for first in range(0, len(wanted), _BATCH):
-        which = wanted[first:first + _BATCH]
-        index = hops[which][:, None] * _HOP + offsets  # each hop with _PAD frames either side
-        outside = (index < 0) | (index >= frames)
-        index[outside] = 0
-        rows = audio[index]  # (hops, width, 2)
-        rows[outside] = 0.0
-        rows = rows.transpose(0, 2, 1).reshape(-1, len(offsets))  # one row per hop and channel
-        over = resample_poly(rows, 4, 1, axis=1, window=_FIR)[:, 4 * _PAD:4 * (_PAD + _HOP)]
-        peaks[which] = np.abs(over).reshape(len(which), -1).max(axis=1)
-    return peaks
+    """The peak of the 4x oversampled signal in each of ``hops`` (sorted 64-frame hop numbers)."""
+    return hop_true_peaks(audio, hops)
 
 
 def true_peak(audio: np.ndarray) -> float:
     """The true peak of ``audio`` (linear): its largest |value| oversampled 4x.
 
-    The same as ``abs(resample_poly(audio, 4, 1, axis=0, window=h)).max()``
+    The same as ``abs(scipy.signal.resample_poly(audio, 4, 1, axis=0, window=h)).max()``
     with h the BS.1770 filter, but oversampling only where the peak can be.
     """
     audio = _stereo(audio)
@@ -249,7 +175,7 @@ def measure(audio: np.ndarray, sample_rate: int) -> Loudness:
     -inf
     """
     audio = _stereo(audio)
-    with ThreadPoolExecutor(max_workers=1) as pool:  # pyloudnorm and the peak meter both run in C
+    with ThreadPoolExecutor(max_workers=1) as pool:  # the loudness and the peak meter both run in BLAS
         lufs = pool.submit(_integrated, audio, sample_rate)
         peak = true_peak(audio)
     return Loudness(lufs=lufs.result(), true_peak_dbtp=_db(peak),
@@ -258,28 +184,15 @@ def measure(audio: np.ndarray, sample_rate: int) -> Loudness:
 
 def _bus_eq(sample_rate: int) -> np.ndarray:
     """Second-order sections: a 25 Hz high-pass and a +1 dB shelf above 9 kHz."""
-    from scipy.signal import butter
-
-    highpass = butter(2, _HIGHPASS_HZ, "highpass", fs=sample_rate, output="sos")
-    gain = 10 ** (_SHELF_DB / 40)  # RBJ cookbook high shelf, slope 1
-    w0 = 2 * np.pi * _SHELF_HZ / sample_rate
-    cos, root = np.cos(w0), np.sqrt(gain) * np.sin(w0) * np.sqrt(2)
-    b = [gain * ((gain + 1) + (gain - 1) * cos + root), -2 * gain * ((gain - 1) + (gain + 1) * cos),
-         gain * ((gain + 1) + (gain - 1) * cos - root)]
-    a = [(gain + 1) - (gain - 1) * cos + root, 2 * ((gain - 1) - (gain + 1) * cos),
-         (gain + 1) - (gain - 1) * cos - root]
-    shelf = np.array([[*(x / a[0] for x in b), *(x / a[0] for x in a)]])
-    return np.vstack([highpass, shelf])
+    return np.vstack([butter_highpass(_HIGHPASS_HZ, sample_rate),
+                      high_shelf(_SHELF_HZ, _SHELF_DB, 1 / np.sqrt(2), sample_rate)])  # RBJ, slope 1
 
 
 def _equalise(audio: np.ndarray, sample_rate: int) -> None:
-    """Apply the bus EQ in place, a chunk at a time."""
-    from scipy.signal import sosfilt
-
+    """Apply the bus EQ in place, a chunk at a time, a thread per channel (the work is in BLAS)."""
     sos = _bus_eq(sample_rate)
-    state = np.zeros((len(sos), 2, 2))
-    for part in _chunks(len(audio)):
-        audio[part], state = sosfilt(sos, audio[part], axis=0, zi=state)
+    with ThreadPoolExecutor(max_workers=audio.shape[1]) as pool:
+        list(pool.map(lambda c: sosfilt(sos, audio[:, c:c + 1], out=audio[:, c:c + 1]), range(audio.shape[1])))
 
 
 def _apply_gain(audio: np.ndarray, gain: np.ndarray, hop: int) -> None:
@@ -293,8 +206,6 @@ def _apply_gain(audio: np.ndarray, gain: np.ndarray, hop: int) -> None:
 
 def _compress(audio: np.ndarray, sample_rate: int) -> None:
     """Gentle linked-stereo compression of the loudest passages, in place."""
-    from scipy.ndimage import maximum_filter1d
-
     hops = len(audio) // _COMP_HOP
     if hops < 8:
         return
@@ -312,7 +223,7 @@ def _compress(audio: np.ndarray, sample_rate: int) -> None:
                                                       slope * (over + knee) ** 2 / (4 * knee)))
     # hold then average over ~150 ms: the gain eases down before a loud passage and back after it
     smooth = max(1, round(0.15 * sample_rate / _COMP_HOP))
-    held = maximum_filter1d(reduction, size=smooth)
+    held = _running(reduction, smooth, np.max)
     reduction = np.convolve(np.pad(held, smooth // 2, mode="edge"), np.ones(smooth) / smooth, mode="valid")
     _apply_gain(audio, 10 ** (-reduction[:hops] / 20), _COMP_HOP)
 
@@ -326,11 +237,9 @@ def _limit_gain(peaks: np.ndarray, ceiling: float) -> np.ndarray:
     to what that hop needs, so no peak gets through; the gain falls and rises
     linearly.
     """
-    from scipy.ndimage import minimum_filter1d
-
     need = np.minimum(1.0, ceiling / np.maximum(peaks, 1e-12))
     span = 2 * _LIMIT_REACH + 1
-    held = minimum_filter1d(need, size=span + 2, mode="nearest")  # one hop more: frames between
+    held = _running(need, span + 2, np.min)  # one hop more: frames between
     return np.convolve(np.pad(held, _LIMIT_REACH, mode="edge"), np.ones(span) / span, mode="valid")
 
 
@@ -361,8 +270,6 @@ def _master(mix: np.ndarray, sample_rate: int, *, target_lufs: float = -14.0,
     is steady across a hop (the limiter idle), the hop's peak is the one
     measured before, times the gain.
     """
-    from scipy.ndimage import maximum_filter1d, minimum_filter1d
-
     if not _sample_peak(mix):
         return measure(mix, sample_rate)
     _equalise(mix, sample_rate)
@@ -390,9 +297,9 @@ def _master(mix: np.ndarray, sample_rate: int, *, target_lufs: float = -14.0,
         limit = _limit_gain(peaks * gain, ceiling)
     gains = limit * gain
     _apply_gain(mix, gains, _HOP)
-    steady = exact & (maximum_filter1d(gains, 3) - minimum_filter1d(gains, 3) <= gains * 1e-9)
+    steady = exact & (_running(gains, 3, np.max) - _running(gains, 3, np.min) <= gains * 1e-9)
     found = float((peaks[steady] * gains[steady]).max()) if steady.any() else 0.0
-    again = np.flatnonzero(~steady & (peaks * maximum_filter1d(gains, 3) > found))
+    again = np.flatnonzero(~steady & (peaks * _running(gains, 3, np.max) > found))
     if len(again):
         found = max(found, float(_oversampled(mix, again).max()))
     return Loudness(lufs=_integrated(mix, sample_rate), true_peak_dbtp=_db(found),

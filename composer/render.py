@@ -509,7 +509,7 @@ class RenderReport:
     Attributes:
         paths: the files written, one per format, in the order asked.
         seconds: the audio's duration.
-        lufs: integrated loudness of the master (ITU-R BS.1770, pyloudnorm).
+        lufs: integrated loudness of the master (ITU-R BS.1770, measured as pyloudnorm does).
         true_peak_dbtp: its true peak (4x oversampled), dBTP.
         soundfont: the font's name.
         license: the font's licence.
@@ -553,7 +553,7 @@ def render_file(midi_path: str | Path, out_path: str | Path, *, soundfont: Sound
             audio is silent, or a format cannot be written.
     """
     font = soundfont if isinstance(soundfont, SoundFont) else resolve_soundfont(soundfont)
-    # mastering needs scipy and pyloudnorm (0.6 s to import): import them while the synths play
+    # import the mastering modules and build their filters while the synths play
     audio = _render(midi_path, soundfont=font, effects=effects, sample_rate=44100, workers=workers,
                     meanwhile=lambda: importlib.import_module(f"{__package__}.master").prepare())
     from .master import SAMPLE_RATE, _master, write_audio

@@ -127,3 +127,47 @@ def test_stems_need_audio(runner, tmp_path):
                                   "--seed", "1", "--out", str(tmp_path), "--stems", "--no-audio"])
     assert result.exit_code == 2
     assert not any(tmp_path.iterdir())
+
+
+def test_compose_writes_each_format_asked_with_tags(runner, tmp_path):
+    out = tmp_path / "short"
+    result = runner.invoke(main, ["compose", MESSAGE, "--to", "Mom", "--genre", "pop", "--vibe", "upbeat",
+                                  "--seed", "3", "--length", "short", "--format", "flac",
+                                  "--format", "ogg,mp3", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "song.wav, song.flac, song.ogg, song.mp3" in result.output
+    wav, rate = soundfile.read(str(out / "song.wav"))
+    title = json.loads((out / "song.json").read_text())["title"]
+    for name in ("song.flac", "song.ogg", "song.mp3"):
+        with soundfile.SoundFile(str(out / name)) as sound:
+            assert (sound.samplerate, sound.channels) == (44100, 2)
+            assert abs(sound.frames - len(wav)) < rate // 10  # mp3 pads a little
+            assert (sound.title, sound.artist) == (title, "Songgram")
+    flac, _ = soundfile.read(str(out / "song.flac"))
+    assert abs(flac - wav).max() < 1e-4  # lossless: the same 16-bit samples
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--format", "wma"], "unknown audio format 'wma'; choose from wav, flac, ogg, opus, mp3"),
+    (["--format", "flac,"], "unknown audio format ''"),
+    (["--no-audio", "--format", "mp3"], "--format writes audio; it cannot be used with --no-audio"),
+], ids=["unknown", "empty item", "without audio"])
+def test_bad_format_is_a_usage_error(runner, tmp_path, args, message):
+    result = runner.invoke(main, ["compose", MESSAGE, "--to", "Mom", "--genre", "pop", "--vibe", "upbeat",
+                                  "--seed", "3", "--out", str(tmp_path / "x"), *args])
+    assert result.exit_code == 2
+    assert message in result.output and len(result.output.strip().splitlines()) == 1
+    assert not (tmp_path / "x").exists()
+
+
+def test_render_takes_its_format_from_the_suffix_and_more_from_format(runner, tmp_path, demo_song):
+    midi = tmp_path / "in.mid"
+    midi.write_bytes(demo_song.to_midi())
+    result = runner.invoke(main, ["render", str(midi), "--out", str(tmp_path / "out.flac"), "--format", "opus"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.mid", "out.flac", "out.opus"]
+    assert soundfile.info(str(tmp_path / "out.flac")).format == "FLAC"
+    with soundfile.SoundFile(str(tmp_path / "out.opus")) as sound:
+        assert sound.samplerate == 48000 and sound.artist == "Songgram"
+    bad = runner.invoke(main, ["render", str(midi), "--out", str(tmp_path / "out.aiff")])
+    assert bad.exit_code == 2 and "unknown audio suffix '.aiff'" in bad.output
