@@ -1,13 +1,13 @@
-"""Measuring a master: ITU-R BS.1770-4 integrated loudness and 4x true peak, with numpy only.
+"""Measuring a master: integrated loudness by libebur128, the K-weighted energy of each hop, true peak.
 
-Loudness follows pyloudnorm's ``Meter`` (the reference our tests compare
-with, to 1e-4 LU): its K-weighting filters (an RBJ high shelf, +4 dB above
-1.5 kHz, then a 38 Hz high-pass, designed for any rate), its 400 ms blocks
-every 100 ms, and its gates (-70 LUFS absolute, then 10 LU under the mean).
-We run the filters ourselves (:mod:`composer.iir`) a chunk at a time and keep
-only what the gating reads: the weighted energy at each block edge, plus each
-64-frame hop's energy for the limiter. So a song costs a few megabytes, not
-pyloudnorm's three float64 copies of it, and no scipy import (most of a second).
+Integrated loudness (ITU-R BS.1770-4, EBU R 128) is measured by libebur128,
+the reference C library (through pyebur128, which bundles it): the figure the
+master aims at and reports. The tests hold it to pyloudnorm within 0.1 LU.
+
+The limiter also needs to know where the loudness is: :func:`hop_energies`
+gives the K-weighted energy of each 64-frame hop, with pyloudnorm's
+K-weighting filters run a chunk at a time (:mod:`composer.iir`), so a song
+costs a few megabytes and no scipy import (most of a second).
 
 True peak is the largest |value| of the signal oversampled 4x with the
 interpolation filter of BS.1770 Annex 2, exactly as
@@ -29,7 +29,7 @@ import numpy as np
 
 from .iir import filtered, high_shelf, serial_matmul
 
-__all__ = ["HOP", "FIR", "FIR_GAIN", "k_weighting", "integrated_loudness", "weighed", "hop_true_peaks"]
+__all__ = ["HOP", "FIR", "FIR_GAIN", "k_weighting", "integrated_loudness", "hop_energies", "hop_true_peaks"]
 
 HOP = 64
 """Frames per hop: the unit of the limiter's gain and of true-peak readings (1.45 ms)."""
@@ -58,8 +58,6 @@ _TAPS = _TAPS[::-1].copy()  # for windows of x[n - 6 .. n + 6]
 _REACH = 6  # frames of context either side
 _PEAK_CHUNK = 1 << 14  # frames oversampled at a time
 
-_BLOCK_SECONDS, _OVERLAP = 0.4, 0.75  # pyloudnorm's gating blocks
-_ABSOLUTE_GATE, _RELATIVE_GATE = -70.0, -10.0
 
 
 def k_weighting(sample_rate: float) -> np.ndarray:
@@ -78,56 +76,35 @@ def k_weighting(sample_rate: float) -> np.ndarray:
 
 
 def integrated_loudness(audio: np.ndarray, sample_rate: int) -> float:
-    """BS.1770 integrated loudness (LUFS) of ``audio`` (frames, channels), as pyloudnorm measures it."""
-    return weighed(audio, sample_rate)[0]
+    """BS.1770 integrated loudness (LUFS) of ``audio`` (frames, channels), measured by libebur128.
 
-
-def _edges(frames: int, sample_rate: float) -> tuple[np.ndarray, np.ndarray, int]:
-    """pyloudnorm's block edges (first frames, end frames) and the length it measures.
-
-    Audio shorter than a block is measured as if followed by silence to fill one.
+    Silence, and anything under the -70 LUFS gate, is ``-inf``.
     """
-    frames = max(frames, int(_BLOCK_SECONDS * sample_rate) + 1)
-    step = 1.0 - _OVERLAP
-    total = frames / sample_rate
-    count = int(np.round((total - _BLOCK_SECONDS) / (_BLOCK_SECONDS * step))) + 1
-    lows = np.array([int(_BLOCK_SECONDS * (j * step) * sample_rate) for j in range(count)])
-    highs = np.array([int(_BLOCK_SECONDS * (j * step + 1) * sample_rate) for j in range(count)])
-    return lows, highs, frames
+    from pyebur128 import MeasurementMode, R128State, get_loudness_global
+
+    frames, channels = audio.shape
+    if not frames:
+        return -math.inf
+    state = R128State(channels, sample_rate, MeasurementMode.MODE_I)
+    state.add_frames(np.ascontiguousarray(audio, dtype=np.float32).reshape(-1), frames)
+    lufs = float(get_loudness_global(state))
+    return lufs if math.isfinite(lufs) and lufs > -70.0 else -math.inf
 
 
-def weighed(audio: np.ndarray, sample_rate: int) -> tuple[float, np.ndarray]:
-    """Integrated loudness (LUFS), and the K-weighted energy of each :data:`HOP`-frame hop.
+def hop_energies(audio: np.ndarray, sample_rate: int) -> np.ndarray:
+    """The K-weighted energy of each :data:`HOP`-frame hop (the last may be short).
 
     The energy of a frame is the sum over channels of its weighted square
     (BS.1770 weighs left and right by 1.0).
     """
-    frames = len(audio)
-    lows, highs, _ = _edges(frames, sample_rate)
-    wanted = np.unique(np.concatenate([lows, highs]))
     channels = [audio[:, c:c + 1] for c in range(audio.shape[1])]
     with ThreadPoolExecutor(max_workers=len(channels)) as pool:  # one core each: the work is in BLAS
-        parts = list(pool.map(lambda one: _energies(one, sample_rate, wanted), channels))
-    prefix = sum(p for p, _ in parts)
-    hops = sum(h for _, h in parts)
-    energy = prefix[np.searchsorted(wanted, highs)] - prefix[np.searchsorted(wanted, lows)]
-    z = np.maximum(energy, 0.0) / (_BLOCK_SECONDS * sample_rate)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        level = -0.691 + 10.0 * np.log10(z)
-        gated = z[level >= _ABSOLUTE_GATE]
-        relative = -0.691 + 10.0 * np.log10(gated.mean()) + _RELATIVE_GATE if gated.size else math.nan
-        kept = z[(level > relative) & (level > _ABSOLUTE_GATE)]
-        mean = float(kept.mean()) if kept.size else 0.0
-        lufs = -0.691 + 10.0 * np.log10(mean) if mean > 0 else -math.inf
-    return float(lufs), hops
+        return sum(pool.map(lambda one: _energies(one, sample_rate), channels))
 
 
-def _energies(audio: np.ndarray, sample_rate: int, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """K-weighted energy before each of the frames ``wanted`` (sorted), and in each hop."""
-    frames = len(audio)
-    prefix = np.zeros(len(wanted))
-    hops = np.zeros(-(-frames // HOP))
-    done, position = 0.0, 0
+def _energies(audio: np.ndarray, sample_rate: int) -> np.ndarray:
+    """K-weighted energy of each hop of one channel."""
+    hops = np.zeros(-(-len(audio) // HOP))
     for part, block in filtered(k_weighting(sample_rate), audio, dtype=np.float32):
         power = np.einsum("ij,ij->i", block, block, dtype=np.float64)
         whole = len(power) // HOP * HOP
@@ -135,14 +112,7 @@ def _energies(audio: np.ndarray, sample_rate: int, wanted: np.ndarray) -> tuple[
         hops[first:first + whole // HOP] = power[:whole].reshape(-1, HOP).sum(axis=1)
         if whole < len(power):
             hops[first + whole // HOP] = power[whole:].sum()
-        running = np.cumsum(power)
-        stop = int(np.searchsorted(wanted, part.stop, side="right"))
-        inside = wanted[position:stop] - part.start  # edges in (start, stop]: frames before them in here
-        prefix[position:stop] = done + np.where(inside > 0, running[np.maximum(inside, 1) - 1], 0.0)
-        done += float(running[-1])
-        position = stop
-    prefix[position:] = done  # edges in the silence after the end
-    return prefix, hops
+    return hops
 
 
 def hop_true_peaks(audio: np.ndarray, hops: np.ndarray) -> np.ndarray:

