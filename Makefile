@@ -29,7 +29,7 @@ bench: setup
 	$(PY) scripts/bench.py
 
 evaluate: setup
-	$(PY) scripts/evaluate.py
+	$(PY) scripts/evaluate.py --all-genres
 
 fuzz: setup
 	$(PY) scripts/fuzz.py --cases 10000 --workers 2

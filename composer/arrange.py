@@ -139,10 +139,13 @@ def _drums(plan: Plan, genre: Genre, vibe: Vibe, human: _Humaniser) -> list[Note
         if bar == section.bars - 1 and nxt in ("chorus", "outro") and "fill" in pat.drums:
             pattern = pat.drums["fill"]
         level = _level(plan, vibe, section.energy)
-        if index == last and bar == section.bars - 1:  # the ending: one last hit, let it ring
-            for inst in ("kick", "crash"):
-                if inst in notes_map:
-                    out.append(human.note(bar_start, PPQ, notes_map[inst], 110 * level, drums=True, anchor=True))
+        if index == last and bar == section.bars - 1:  # the ending: the genre's last bar, or one hit to ring
+            ending = pat.drums.get("ending", {"kick": "X", "crash": "X"})
+            for inst, row in ending.items():
+                for i, char in enumerate(row):
+                    if char != ".":
+                        out.append(human.note(bar_start + i * step, PPQ, notes_map[inst], velocity[char] * level,
+                                              drums=True, anchor=i == 0))
             continue
         for inst, row in pattern.items():
             for i, char in enumerate(row):

@@ -101,7 +101,7 @@ class Patterns:
 
     Attributes:
         steps: steps per bar in every pattern string.
-        drums: section kind (or "fill") -> instrument -> pattern.
+        drums: section kind (or "fill", or "ending": the song's last bar) -> instrument -> pattern.
         bass: section kind -> pattern.
         comp_style: "block", "strum" or "arp".
         comp: section kind -> pattern.
@@ -348,7 +348,7 @@ def _patterns(t: dict[str, Any], prefix: str, where: str, meter: tuple[int, int]
     for kind, table in data.require(t, "drums", dict, where=where).items():
         if kind == "steps":
             continue
-        if kind not in SECTION_KINDS and kind != "fill" or not isinstance(table, dict):
+        if kind not in SECTION_KINDS and kind not in ("fill", "ending") or not isinstance(table, dict):
             raise GrammarError(f"{where}: unknown drum section '{prefix}drums.{kind}'")
         kit = _drum_names()
         for inst in table:

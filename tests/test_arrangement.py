@@ -168,3 +168,24 @@ def test_six_eight_is_never_swung_even_by_a_swinging_vibe():
                                     length="short") for k in range(40)) if s.plan.meter == (6, 8))
     assert song.plan.swing == 0.0
     assert "already rocks in threes" in dict(song.plan.reasons)["swing"]
+
+
+@pytest.mark.parametrize("genre", genre_ids())
+def test_the_last_bar_is_the_genres_ending(genre):
+    from composer.model import PPQ
+    song = composed(MESSAGE, "Alex", genre, VIBES.get(genre, "heartfelt"), 4)
+    pat = load_genre(genre).patterns[song.plan.meter]
+    drums = next(t for t in song.tracks if t.role == "drums")
+    last = song.plan.sections[-1]
+    bar_start = last.start + (last.bars - 1) * song.plan.bar_ticks
+    hits = sorted((n.start, n.pitch) for n in drums.notes if n.start >= bar_start - PPQ // 8)
+    from composer.arrange import _drum_rules
+    notes = _drum_rules()[0]
+    ending = pat.drums.get("ending", {"kick": "X", "crash": "X"})
+    step = song.plan.bar_ticks // pat.steps
+    expected = sorted((bar_start + i * step, notes[inst]) for inst, row in ending.items()
+                      for i, c in enumerate(row) if c != ".")
+    assert [p for _, p in hits] == [p for _, p in expected]
+    assert all(abs(t - e) <= 40 for (t, _), (e, _) in zip(hits, expected))  # humanised, within a few ticks
+    if genre in ("lullaby", "bossa-nova"):
+        assert notes["crash"] not in {p for _, p in hits}, "a soft genre does not end on a crash"
