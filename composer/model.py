@@ -91,7 +91,10 @@ class Analysis:
         theme: the main theme id ("love", "gratitude"...).
         relation: the recipient's relation ("parent", "partner", "friend"...).
         recipient: the recipient's name as it will be sung.
-        sender: the sender's name, or "" when not given.
+        sender: the sender's name as it will be sung, or "" when not given.
+        given_to: the recipient's name as given (``--to``), or "" when the
+            message names them.
+        given_from: the sender's name as given (``--from``), or "".
     """
 
     message: str
@@ -103,6 +106,8 @@ class Analysis:
     relation: str = "other"
     recipient: str = ""
     sender: str = ""
+    given_to: str = ""
+    given_from: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -120,3 +120,13 @@ def test_final_chord_is_the_tonic(demo_song):
 def test_midi_ticks_per_beat(demo_song):
     mid = mido.MidiFile(file=io.BytesIO(demo_song.to_midi()))
     assert mid.ticks_per_beat == PPQ
+
+
+def test_song_json_keeps_the_input_as_given_and_the_names_as_sung():
+    song = compose("Thank you for teaching us to read.", to="Mr. Patel", sender="Class 4B", genre="folk",
+                   vibe="heartfelt", seed=2, length="short")
+    document = json.loads(song.to_json())
+    jsonschema.validate(document, schema())
+    assert document["input"]["to"] == "Mr. Patel" and document["input"]["from"] == "Class 4B"
+    assert document["analysis"]["recipient"] == song.analysis.recipient
+    assert document["analysis"]["recipient"] != "Mr. Patel"  # sung as a word, not an abbreviation

@@ -86,4 +86,6 @@ def analyse(message: str, *, recipient: str, sender: str = "") -> Analysis:
         relation=relation_of(evidence, keys, themes),
         recipient=name,
         sender=sung_name(sender),
+        given_to=recipient,
+        given_from=sender,
     )

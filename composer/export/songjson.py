@@ -39,7 +39,7 @@ def song_to_dict(song: Song) -> dict[str, Any]:
         "engine": {"name": "songgram", "version": song.engine},
         "seed": song.seed,
         "length": song.length,
-        "input": {"message": a.message, "to": a.recipient, "from": a.sender,
+        "input": {"message": a.message, "to": a.given_to, "from": a.given_from,
                   "genre": plan.genre, "vibe": plan.vibe},
         "analysis": {
             "text": a.text,
@@ -53,6 +53,8 @@ def song_to_dict(song: Song) -> dict[str, Any]:
             "themes": [{"theme": t, "score": round(s, 4)} for t, s in a.themes],
             "theme": a.theme,
             "relation": a.relation,
+            "recipient": a.recipient,
+            "sender": a.sender,
         },
         "key": plan.key_name,
         "tonic": plan.tonic,
