@@ -258,8 +258,11 @@ def master(audio: np.ndarray, sample_rate: int, *, target_lufs: float = -14.0,
 
 
 def _master(mix: np.ndarray, sample_rate: int, *, target_lufs: float = -14.0,
-            ceiling_dbtp: float = -1.0) -> Loudness:
+            ceiling_dbtp: float = -1.0, equalised: bool = False) -> Loudness:
     """:func:`master`, in place on ``mix`` (float32, C order, (frames, 2)); returns its figures.
+
+    ``equalised``: the bus EQ (:func:`_bus_eq`) is already applied (the
+    renderer's synths filter their own segments).
 
     The figures are measured on the result, as :func:`measure` would, but the
     true peak is not oversampled again where it need not be: where the gain
@@ -268,7 +271,8 @@ def _master(mix: np.ndarray, sample_rate: int, *, target_lufs: float = -14.0,
     """
     if not _sample_peak(mix):
         return measure(mix, sample_rate)
-    _equalise(mix, sample_rate)
+    if not equalised:
+        _equalise(mix, sample_rate)
     _compress(mix, sample_rate)
     with ThreadPoolExecutor(max_workers=1) as pool:  # libebur128 measures while we weigh the hops
         measured = pool.submit(_integrated, mix, sample_rate)

@@ -35,6 +35,18 @@ def test_sosfilt_is_scipys(frames):
     assert np.abs(single - expected).max() / scale < 1e-4
 
 
+@pytest.mark.parametrize("cuts", [[0], [1], [64, 65], [70_000, 131_072, 131_073], [299_999]],
+                         ids=lambda cuts: f"cut at {cuts}")
+def test_sosfilt_pieces_is_scipys_on_the_whole(cuts):
+    audio = signal(300_000, seed=3)
+    sos = mastering._bus_eq(RATE)
+    expected = scipy_sosfilt(sos, audio.astype(np.float64), axis=0)
+    edges = [0, *cuts, len(audio)]
+    pieces = [audio[low:high].astype(np.float64) for low, high in zip(edges, edges[1:])]
+    iir.sosfilt_pieces(sos, pieces)  # in place, the state running on from piece to piece
+    assert np.abs(np.concatenate(pieces) - expected).max() / np.abs(expected).max() < 1e-9
+
+
 def test_filter_designs_are_scipys_and_pyloudnorms():
     assert np.allclose(iir.butter_highpass(25.0, RATE), butter(2, 25.0, "highpass", fs=RATE, output="sos"))
     for rate in (44100, 48000, 22050):
