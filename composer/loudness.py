@@ -22,14 +22,20 @@ interpolation filter of BS.1770 Annex 2, exactly as
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
+import signal
+import struct
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
 from .iir import filtered, high_shelf, serial_matmul
 
-__all__ = ["HOP", "FIR", "FIR_GAIN", "k_weighting", "integrated_loudness", "hop_energies", "hop_true_peaks"]
+__all__ = ["HOP", "FIR", "FIR_GAIN", "k_weighting", "integrated_loudness", "loudness_apart", "hop_energies",
+           "hop_true_peaks"]
 
 HOP = 64
 """Frames per hop: the unit of the limiter's gain and of true-peak readings (1.45 ms)."""
@@ -89,6 +95,55 @@ def integrated_loudness(audio: np.ndarray, sample_rate: int) -> float:
     state.add_frames(np.ascontiguousarray(audio, dtype=np.float32).reshape(-1), frames)
     lufs = float(get_loudness_global(state))
     return lufs if math.isfinite(lufs) and lufs > -70.0 else -math.inf
+
+
+@contextlib.contextmanager
+def loudness_apart(audio: np.ndarray, sample_rate: int) -> Iterator[Callable[[], float]]:
+    """:func:`integrated_loudness` of ``audio``, measured in a forked process while this one works on.
+
+    pyebur128 holds the GIL while libebur128 measures, so a thread cannot
+    overlap the measurement with other work; a forked child reads the same
+    pages (copy-on-write, or shared) and sends back the figure. The block gets
+    a function that waits for it. ``audio`` must not change until then. Where
+    fork is unavailable, or the child fails, the figure is measured here when
+    asked for; leaving the block stops a child whose figure was not asked for.
+
+    >>> with loudness_apart(np.zeros((100, 2), np.float32), 44100) as lufs:
+    ...     lufs()
+    -inf
+    """
+    if not hasattr(os, "fork"):
+        yield lambda: integrated_loudness(audio, sample_rate)
+        return
+    integrated_loudness(audio[:0], sample_rate)  # import pyebur128 here, once, rather than in each child
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: measure, send eight bytes, leave without running the parent's cleanup
+        status = 1
+        try:
+            os.close(read)
+            os.write(write, struct.pack("d", integrated_loudness(audio, sample_rate)))
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write)
+    figure: list[float] = []
+
+    def result() -> float:
+        if not figure:
+            data = b""
+            while len(data) < 8 and (more := os.read(read, 8 - len(data))):
+                data += more
+            figure.append(struct.unpack("d", data)[0] if len(data) == 8 else integrated_loudness(audio, sample_rate))
+        return figure[0]
+
+    try:
+        yield result
+    finally:
+        os.close(read)
+        if not figure:
+            os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
 
 
 def hop_energies(audio: np.ndarray, sample_rate: int) -> np.ndarray:

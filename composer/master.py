@@ -21,10 +21,11 @@ Output files are 44.1 kHz stereo; WAV is 16-bit PCM.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,7 +36,7 @@ import soundfile
 
 from .errors import RenderError
 from .iir import butter_highpass, high_shelf, sosfilt
-from .loudness import FIR, FIR_GAIN, HOP, hop_energies, hop_true_peaks, integrated_loudness
+from .loudness import FIR, FIR_GAIN, HOP, hop_energies, hop_true_peaks, integrated_loudness, loudness_apart
 
 __all__ = ["SAMPLE_RATE", "Loudness", "master", "measure", "true_peak", "audio_to_wav", "write_audio", "prepare"]
 
@@ -90,11 +91,6 @@ def _stereo(audio: np.ndarray) -> np.ndarray:
     return np.repeat(audio, 2, axis=1) if audio.shape[1] == 1 else audio
 
 
-def _integrated(audio: np.ndarray, sample_rate: int) -> float:
-    """ITU-R BS.1770 integrated loudness of a stereo signal, measured by libebur128."""
-    return integrated_loudness(audio, sample_rate)
-
-
 def _running(values: np.ndarray, size: int, pick: Any) -> np.ndarray:
     """``pick`` (np.max, np.min) over a window of ``size`` centred on each value; edges repeat.
 
@@ -128,17 +124,32 @@ def _sample_peak(audio: np.ndarray) -> float:
     return max(float(audio.max()), -float(audio.min())) if len(audio) else 0.0
 
 
-def _true_peaks(audio: np.ndarray, floor: float) -> tuple[np.ndarray, np.ndarray]:
+def _peak_bounds(audio: np.ndarray) -> np.ndarray:
+    """Per 64-frame hop, a bound on the peak of the 4x oversampled signal (both channels).
+
+    An oversampled value is a 12-tap filter of nearby samples, so it can
+    exceed their largest |value| at most by the sum of the taps' magnitudes.
+    """
+    return _running(_hop_peaks(audio, _HOP), 3, np.max) * _FIR_GAIN
+
+
+def _true_peaks(audio: np.ndarray, floor: float, bounds: np.ndarray | None = None,
+                known: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Per 64-frame hop, the peak of the 4x oversampled signal (both channels).
 
-    Only hops that could exceed ``floor`` are oversampled: an oversampled
-    value is a 12-tap filter of nearby samples, so it can exceed their largest
-    |value| at most by the sum of the taps' magnitudes. The others keep that
-    bound. Returns (peaks, which hops were oversampled).
+    Only hops whose bound (:func:`_peak_bounds`, or ``bounds``) exceeds
+    ``floor`` are oversampled; the others keep their bound. ``known``: the
+    (peaks, exact) of an earlier call on the same audio, whose exact peaks
+    are kept rather than measured again. Returns (peaks, which hops are exact).
     """
-    peaks = _running(_hop_peaks(audio, _HOP), 3, np.max) * _FIR_GAIN
+    peaks = (_peak_bounds(audio) if bounds is None else bounds).copy()
     exact = peaks > floor
-    peaks[exact] = _oversampled(audio, np.flatnonzero(exact))
+    todo = exact
+    if known is not None:
+        kept = exact & known[1]
+        peaks[kept] = known[0][kept]
+        todo = exact & ~known[1]
+    peaks[todo] = _oversampled(audio, np.flatnonzero(todo))
     return peaks, exact
 
 
@@ -171,11 +182,9 @@ def measure(audio: np.ndarray, sample_rate: int) -> Loudness:
     -inf
     """
     audio = _stereo(audio)
-    with ThreadPoolExecutor(max_workers=1) as pool:  # the loudness and the peak meter both run in BLAS
-        lufs = pool.submit(_integrated, audio, sample_rate)
+    with loudness_apart(audio, sample_rate) as lufs:  # libebur128 measures in a child while we find the peak
         peak = true_peak(audio)
-    return Loudness(lufs=lufs.result(), true_peak_dbtp=_db(peak),
-                    peak_dbfs=_db(_sample_peak(audio)))
+        return Loudness(lufs=lufs(), true_peak_dbtp=_db(peak), peak_dbfs=_db(_sample_peak(audio)))
 
 
 def _bus_eq(sample_rate: int) -> np.ndarray:
@@ -258,11 +267,18 @@ def master(audio: np.ndarray, sample_rate: int, *, target_lufs: float = -14.0,
 
 
 def _master(mix: np.ndarray, sample_rate: int, *, target_lufs: float = -14.0,
-            ceiling_dbtp: float = -1.0, equalised: bool = False) -> Loudness:
+            ceiling_dbtp: float = -1.0, equalised: bool = False,
+            meanwhile: Callable[[], Any] | None = None) -> Loudness:
     """:func:`master`, in place on ``mix`` (float32, C order, (frames, 2)); returns its figures.
 
     ``equalised``: the bus EQ (:func:`_bus_eq`) is already applied (the
-    renderer's synths filter their own segments).
+    renderer's synths filter their own segments). ``meanwhile`` runs once
+    ``mix`` is mastered, while the final loudness is measured (it may read
+    ``mix``, not change it): render_file writes the files then.
+
+    libebur128 measures in a forked process (:func:`loudness_apart`), the
+    first time while the hops are weighed, the second while the peaks are
+    checked and ``meanwhile`` runs.
 
     The figures are measured on the result, as :func:`measure` would, but the
     true peak is not oversampled again where it need not be: where the gain
@@ -270,22 +286,22 @@ def _master(mix: np.ndarray, sample_rate: int, *, target_lufs: float = -14.0,
     measured before, times the gain.
     """
     if not _sample_peak(mix):
-        return measure(mix, sample_rate)
+        return _measured(mix, sample_rate, meanwhile)
     if not equalised:
         _equalise(mix, sample_rate)
     _compress(mix, sample_rate)
-    with ThreadPoolExecutor(max_workers=1) as pool:  # libebur128 measures while we weigh the hops
-        measured = pool.submit(_integrated, mix, sample_rate)
+    with loudness_apart(mix, sample_rate) as measured:
         energy = hop_energies(mix, sample_rate)
-        loudness = measured.result()
+        bounds = _peak_bounds(mix)
+        loudness = measured()
     if not np.isfinite(loudness):  # quieter than BS.1770's -70 LUFS gate: nothing to go by
-        return measure(mix, sample_rate)
+        return _measured(mix, sample_rate, meanwhile)
     gain = 10 ** ((target_lufs - loudness) / 20)
     ceiling = 10 ** ((ceiling_dbtp - _LIMIT_MARGIN_DB) / 20)
     loud = energy > energy.max() * 1e-4  # hops within 40 dB of the loudest: what the gating keeps
     base, most = gain, gain * _MAX_MAKEUP  # for very peaky mixes the ceiling wins over the target
     checked = gain * _HEADROOM  # peaks are exact wherever this much gain could reach the ceiling
-    peaks, exact = _true_peaks(mix, ceiling / checked)
+    peaks, exact = _true_peaks(mix, ceiling / checked, bounds)
     for _ in range(_MAKEUP_ROUNDS):  # win back the loudness the limiter takes, and limit again
         limit = _limit_gain(peaks * gain, ceiling)
         kept = float(np.sum(energy[loud] * limit[loud] ** 2) / np.sum(energy[loud]))
@@ -295,18 +311,29 @@ def _master(mix: np.ndarray, sample_rate: int, *, target_lufs: float = -14.0,
         gain = wanted
         if gain > checked:
             checked = min(most, gain * _HEADROOM)
-            peaks, exact = _true_peaks(mix, ceiling / checked)
+            peaks, exact = _true_peaks(mix, ceiling / checked, bounds, (peaks, exact))
     else:
         limit = _limit_gain(peaks * gain, ceiling)
     gains = limit * gain
     _apply_gain(mix, gains, _HOP)
-    steady = exact & (_running(gains, 3, np.max) - _running(gains, 3, np.min) <= gains * 1e-9)
-    found = float((peaks[steady] * gains[steady]).max()) if steady.any() else 0.0
-    again = np.flatnonzero(~steady & (peaks * _running(gains, 3, np.max) > found))
-    if len(again):
-        found = max(found, float(_oversampled(mix, again).max()))
-    return Loudness(lufs=_integrated(mix, sample_rate), true_peak_dbtp=_db(found),
-                    peak_dbfs=_db(_sample_peak(mix)))
+    with loudness_apart(mix, sample_rate) as measured:
+        steady = exact & (_running(gains, 3, np.max) - _running(gains, 3, np.min) <= gains * 1e-9)
+        found = float((peaks[steady] * gains[steady]).max()) if steady.any() else 0.0
+        again = np.flatnonzero(~steady & (peaks * _running(gains, 3, np.max) > found))
+        if len(again):
+            found = max(found, float(_oversampled(mix, again).max()))
+        figures = Loudness(lufs=-math.inf, true_peak_dbtp=_db(found), peak_dbfs=_db(_sample_peak(mix)))
+        if meanwhile:
+            meanwhile()
+        return dataclasses.replace(figures, lufs=measured())
+
+
+def _measured(mix: np.ndarray, sample_rate: int, meanwhile: Callable[[], Any] | None) -> Loudness:
+    """:func:`measure`, then ``meanwhile``: for a mix left as it is."""
+    figures = measure(mix, sample_rate)
+    if meanwhile:
+        meanwhile()
+    return figures
 
 
 def _temp_beside(path: Path) -> Path:

@@ -577,7 +577,10 @@ def render_file(midi_path: str | Path, out_path: str | Path, *, soundfont: Sound
     if not (audio.max() > 0 or audio.min() < 0):
         raise RenderError(f"the render of {midi_path} with {font.name} is silent; "
                           "the font may lack the instruments the song uses")
-    figures = _master(audio, SAMPLE_RATE, equalised=True)  # in place: ``audio`` is ours
-    paths = write_audio(Path(out_path), audio, SAMPLE_RATE, formats=formats, title=title, artist=artist)
+    written: list[tuple[Path, ...]] = []  # the files are written while the final loudness is measured
+    figures = _master(audio, SAMPLE_RATE, equalised=True,  # in place: ``audio`` is ours
+                      meanwhile=lambda: written.append(write_audio(Path(out_path), audio, SAMPLE_RATE,
+                                                                   formats=formats, title=title, artist=artist)))
+    paths = written[0]
     return RenderReport(paths=paths, seconds=len(audio) / SAMPLE_RATE, lufs=figures.lufs,
                         true_peak_dbtp=figures.true_peak_dbtp, soundfont=font.name, license=font.license)
