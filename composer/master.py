@@ -36,14 +36,15 @@ import soundfile
 
 from .errors import RenderError
 from .iir import butter_highpass, high_shelf, sosfilt
-from .loudness import FIR, FIR_GAIN, HOP, hop_energies, hop_true_peaks, integrated_loudness, loudness_apart
+from .loudness import (FIR, HOP, hop_energies, hop_peak_bounds, hop_true_peaks, integrated_loudness,
+                       loudness_apart)
 
 __all__ = ["SAMPLE_RATE", "Loudness", "master", "measure", "true_peak", "audio_to_wav", "write_audio", "prepare"]
 
 SAMPLE_RATE = 44100
 """The sample rate of every file Songgram writes."""
 
-_FIR, _FIR_GAIN, _HOP = FIR, FIR_GAIN, HOP  # the true-peak filter; frames per limiter gain point
+_FIR, _HOP = FIR, HOP  # the true-peak filter; frames per limiter gain point
 
 _HIGHPASS_HZ = 25.0  # bus EQ: below the bass's low E (41 Hz), sound only eats headroom
 _SHELF_HZ, _SHELF_DB = 9000.0, 1.0  # bus EQ: a little air
@@ -105,20 +106,6 @@ def _chunks(frames: int, size: int = _CHUNK) -> Iterator[slice]:
         yield slice(start, min(frames, start + size))
 
 
-def _hop_peaks(audio: np.ndarray, hop: int) -> np.ndarray:
-    """The largest |sample| of each hop of ``hop`` frames (the last one may be short)."""
-    hops = -(-len(audio) // hop)
-    peaks = np.empty(hops, np.float32)
-    for part in _chunks(len(audio), _CHUNK // hop * hop):
-        block = np.abs(audio[part])
-        whole = len(block) // hop * hop
-        first = part.start // hop
-        peaks[first:first + whole // hop] = block[:whole].reshape(-1, hop * 2).max(axis=1)
-        if whole < len(block):
-            peaks[first + whole // hop] = block[whole:].max()
-    return peaks
-
-
 def _sample_peak(audio: np.ndarray) -> float:
     """The largest |sample| (without a temporary copy of the song)."""
     return max(float(audio.max()), -float(audio.min())) if len(audio) else 0.0
@@ -127,10 +114,10 @@ def _sample_peak(audio: np.ndarray) -> float:
 def _peak_bounds(audio: np.ndarray) -> np.ndarray:
     """Per 64-frame hop, a bound on the peak of the 4x oversampled signal (both channels).
 
-    An oversampled value is a 12-tap filter of nearby samples, so it can
-    exceed their largest |value| at most by the sum of the taps' magnitudes.
+    From the hop's largest sample and its largest first and second
+    differences (:func:`composer.loudness.hop_peak_bounds`).
     """
-    return _running(_hop_peaks(audio, _HOP), 3, np.max) * _FIR_GAIN
+    return hop_peak_bounds(audio)
 
 
 def _true_peaks(audio: np.ndarray, floor: float, bounds: np.ndarray | None = None,
@@ -201,12 +188,38 @@ def _equalise(audio: np.ndarray, sample_rate: int) -> None:
 
 
 def _apply_gain(audio: np.ndarray, gain: np.ndarray, hop: int) -> None:
-    """Multiply ``audio`` in place by per-hop gains, interpolated between hop centres."""
-    centres = (np.arange(len(gain)) + 0.5) * hop - 0.5
-    for part in _chunks(len(audio)):
-        near = slice(max(0, part.start // hop - 1), part.stop // hop + 2)
-        frames = np.arange(part.start, part.stop, dtype=np.float64)
-        audio[part] *= np.interp(frames, centres[near], gain[near]).astype(np.float32)[:, None]
+    """Multiply ``audio`` in place by per-hop gains, interpolated between hop centres (``hop`` even).
+
+    As ``np.interp`` between the centres (the gain holds before the first and
+    after the last), built a hop at a time as float32 ramps: from the middle
+    of hop k to the middle of hop k + 1, frame j of the ``hop`` frames gets
+    g[k] + (g[k + 1] - g[k]) (j + 1/2) / hop.
+
+    >>> audio = np.ones((8, 2), np.float32)
+    >>> _apply_gain(audio, np.array([1.0, 2.0, 0.0]), 2)
+    >>> audio[:, 0].tolist()
+    [1.0, 1.25, 1.75, 1.5, 0.5, 0.0, 0.0, 0.0]
+    """
+    if hop % 2 or not len(gain):
+        raise ValueError(f"hop must be even and gains given, got hop {hop} and {len(gain)} gains")
+    half = hop // 2
+    ramp = ((np.arange(hop) + 0.5) / hop).astype(np.float32)[None, :, None]
+    steps = max(0, min(len(gain) - 1, (len(audio) - half) // hop))  # whole ramps between centres
+    audio[:half] *= np.float32(gain[0])
+    per = max(1, _CHUNK // hop)
+    for first in range(0, steps, per):
+        last = min(steps, first + per)
+        g = gain[first:last + 1].astype(np.float32)
+        block = audio[half + first * hop:half + last * hop].reshape(last - first, hop, audio.shape[1])
+        block *= g[:-1, None, None] + (g[1:] - g[:-1])[:, None, None] * ramp
+    rest = half + steps * hop  # frames after the last whole ramp
+    if rest < len(audio):
+        if steps < len(gain) - 1:  # a part of a ramp
+            frames = np.arange(rest, len(audio), dtype=np.float64)
+            centres = (np.arange(steps, len(gain)) + 0.5) * hop - 0.5
+            audio[rest:] *= np.interp(frames, centres, gain[steps:]).astype(np.float32)[:, None]
+        else:
+            audio[rest:] *= np.float32(gain[-1])
 
 
 def _compress(audio: np.ndarray, sample_rate: int) -> None:

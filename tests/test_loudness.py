@@ -95,6 +95,39 @@ def test_hop_true_peaks_are_resample_polys():
     assert np.allclose(loudness.hop_true_peaks(audio, some), expected[some], rtol=1e-5)
 
 
+def _peak_cases() -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(7)
+    t = np.arange(RATE) / RATE
+    clicks = np.zeros((RATE, 2))
+    clicks[[0, 63, 64, 5000, RATE - 1]] = [[1.0, -1.0]]
+    return {
+        "music-like": signal(RATE + 37, seed=5),
+        "white noise": rng.standard_normal((RATE, 2)),
+        "near Nyquist": np.stack([np.sin(2 * np.pi * 21_000 * t), np.sin(2 * np.pi * 20_500 * t + 1)], axis=1),
+        "Nyquist, alternating": np.tile([[1.0, -1.0], [-1.0, 1.0]], (RATE // 2, 1)),
+        "clicks at the ends and hop edges": clicks,
+        "a few frames": rng.standard_normal((5, 2)),
+    }
+
+
+@pytest.mark.parametrize("name", list(_peak_cases()))
+def test_hop_peak_bounds_never_fall_under_the_true_peak(name):
+    audio = _peak_cases()[name].astype(np.float32)
+    bounds = loudness.hop_peak_bounds(audio)
+    peaks = loudness.hop_true_peaks(audio, np.arange(len(bounds)))
+    assert len(bounds) == -(-len(audio) // 64)
+    assert np.all(bounds >= peaks)
+
+
+def test_hop_peak_bounds_are_tight_on_music():
+    t = np.arange(RATE * 2)[:, None] / RATE
+    chords = sum(np.sin(2 * np.pi * f * t + [0.0, 1.0]) for f in (110.0, 440.0, 659.3, 1318.5)) / 4
+    audio = (chords + np.random.default_rng(6).standard_normal(chords.shape) * 0.01).astype(np.float32)
+    bounds = loudness.hop_peak_bounds(audio)
+    peaks = loudness.hop_true_peaks(audio, np.arange(len(bounds)))
+    assert np.median(bounds / peaks) < 1.4  # 1.30 measured; the largest sample times the taps' sum: 2.0
+
+
 def test_mastering_imports_neither_scipy_signal_nor_pyloudnorm():
     import subprocess
     import sys
