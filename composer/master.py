@@ -392,14 +392,21 @@ def _write_one(path: Path, audio: np.ndarray, sample_rate: int, fmt: str, *, tit
             np.minimum(view, 32767.0 if pcm else 1.0, out=view)
             np.maximum(view, -32767.0 if pcm else -1.0, out=view)
             out.write(view.astype(np.int16) if pcm else view)
+    fd = os.open(path, os.O_RDONLY)  # on disk before it is renamed into place
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def write_audio(path: Path, audio: np.ndarray, sample_rate: int, *, formats: tuple[str, ...] = ("wav",),
                 title: str = "", artist: str = "Songgram") -> tuple[Path, ...]:
     """Write ``audio`` as ``path`` with each format's suffix; all files or none.
 
-    Every file is written under a temporary name in the same folder; only when
-    all are complete are they renamed into place.
+    Every file is written under a temporary name in the same folder and
+    flushed to disk; only when all are complete are they renamed into place.
+    (render_file writes while the final loudness is measured, so the flush
+    costs no time there; a staged compose then finds nothing left to flush.)
 
     Raises:
         RenderError: an unknown format, one this libsndfile cannot write, or
