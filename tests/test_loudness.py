@@ -95,6 +95,35 @@ def test_hop_true_peaks_are_resample_polys():
     assert np.allclose(loudness.hop_true_peaks(audio, some), expected[some], rtol=1e-5)
 
 
+def test_loudness_apart_is_libebur128s_figure_from_a_child():
+    audio = signal(RATE * 15, seed=8)  # long enough to be measured in a forked process
+    with loudness.loudness_apart(audio, RATE) as lufs:
+        busy = float(np.abs(audio).sum())  # this process works on meanwhile
+        assert lufs() == loudness.integrated_loudness(audio, RATE)
+        assert lufs() == lufs()  # asked twice, measured once
+    assert busy > 0
+
+
+def test_loudness_apart_measures_here_when_fork_fails(monkeypatch):
+    audio = signal(RATE * 15, seed=9)
+
+    def no_fork():
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(loudness.os, "fork", no_fork)
+    with loudness.loudness_apart(audio, RATE) as lufs:
+        assert lufs() == loudness.integrated_loudness(audio, RATE)
+
+
+def test_loudness_apart_reaps_a_child_never_asked():
+    import os
+
+    with loudness.loudness_apart(signal(RATE * 15, seed=10), RATE):
+        pass  # the block ends at once: its child is stopped and waited for
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # no child left behind, not even a zombie
+
+
 def _peak_cases() -> dict[str, np.ndarray]:
     rng = np.random.default_rng(7)
     t = np.arange(RATE) / RATE
