@@ -6,10 +6,13 @@ pyloudnorm). The limiter weighs each hop with the same K-weighting, a chunk at
 a time, so a song costs a few megabytes rather than float64 copies of it.
 True peak is measured on the signal oversampled 4x with the interpolation
 filter of BS.1770 Annex 2, and is held under the ceiling by a look-ahead
-limiter (a smooth gain that dips before each peak), never by clipping. The
-chain works in place, a chunk at a time, with numpy alone (filters from
+limiter (a smooth gain that dips before each peak), never by clipping; only
+hops whose cheap bound could reach the ceiling are oversampled. The chain
+works in place, a chunk at a time, with numpy alone (filters from
 :mod:`composer.iir`): importing scipy.signal would cost more than mastering.
-Output files are 44.1 kHz stereo; WAV is 16-bit PCM.
+libebur128 holds the GIL, so it measures in a forked process while this one
+works on (:func:`composer.loudness.loudness_apart`). Output files are 44.1 kHz
+stereo; WAV is 16-bit PCM.
 
 >>> import numpy as np
 >>> t = np.arange(44100 * 3) / 44100
@@ -76,6 +79,7 @@ class Loudness:
 def prepare() -> None:
     """Build the filters for 44.1 kHz now; render_file does it while the synths play."""
     sosfilt(_bus_eq(SAMPLE_RATE), np.zeros((1, 2), np.float32))
+    hop_energies(np.zeros((1, 2), np.float32), SAMPLE_RATE)  # the K-weighting's block matrices
     integrated_loudness(np.zeros((1, 2), np.float32), SAMPLE_RATE)
 
 
