@@ -127,8 +127,7 @@ def hop_peak_bounds(audio: np.ndarray) -> np.ndarray:
         def most(values: np.ndarray) -> np.ndarray:
             """Largest |value| over frames 3..81 of each hop's stretch (its own 64 and 6 more either side)."""
             np.abs(values, out=values)
-            return np.maximum(values[3:3 + count * HOP].reshape(count, -1).max(axis=1),
-                              values[17:17 + count * HOP].reshape(count, -1).max(axis=1))
+            return np.maximum(values[3:3 + count * HOP], values[17:17 + count * HOP]).reshape(count, -1).max(axis=1)
 
         m, m1, m2 = most(x), most(d1), most(d2)
         bounds[first:first + count] = np.minimum(np.minimum(m * FIR_GAIN, _BOUND_S * m + _BOUND_W * m1),
