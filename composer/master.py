@@ -35,7 +35,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import soundfile
 
 from .errors import RenderError
 from .iir import butter_highpass, high_shelf, sosfilt
@@ -80,6 +79,7 @@ def prepare() -> None:
     """Build the filters for 44.1 kHz now; render_file does it while the synths play."""
     sosfilt(_bus_eq(SAMPLE_RATE), np.zeros((1, 2), np.float32))
     hop_energies(np.zeros((1, 2), np.float32), SAMPLE_RATE)  # the K-weighting's block matrices
+    import soundfile  # noqa: F401 - imported now, for write_audio
     integrated_loudness(np.zeros((1, 2), np.float32), SAMPLE_RATE)
 
 
@@ -381,6 +381,8 @@ def _write_one(path: Path, audio: np.ndarray, sample_rate: int, fmt: str, *, tit
 
         common = math.gcd(rate, sample_rate)
         audio = resample_poly(audio, rate // common, sample_rate // common, axis=0).astype(np.float32)
+    import soundfile
+
     with soundfile.SoundFile(path, "w", rate, 2, format=kind, subtype=subtype) as out:
         if title:
             out.title = title
@@ -416,6 +418,8 @@ def write_audio(path: Path, audio: np.ndarray, sample_rate: int, *, formats: tup
         RenderError: an unknown format, one this libsndfile cannot write, or
             a write that fails (nothing is left behind).
     """
+    import soundfile  # only here, when writing: render_file forks its synths before it is needed
+
     audio = _stereo(audio)
     path = Path(path)
     unknown = [f for f in formats if f not in _FORMATS]
