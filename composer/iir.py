@@ -22,12 +22,12 @@ by section, so results can be compared with scipy's.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
 import numpy as np
 
-__all__ = ["sosfilt", "filtered", "serial_matmul", "butter_highpass", "high_shelf"]
+__all__ = ["sosfilt", "sosfilt_pieces", "filtered", "serial_matmul", "butter_highpass", "high_shelf"]
 
 _BLOCK = 64  # frames per block: the cost is one product of _BLOCK multiply-adds a frame
 _GROUP = 32  # blocks per group in the state recurrence
@@ -146,6 +146,23 @@ def sosfilt(sos: np.ndarray, audio: np.ndarray, *, out: np.ndarray | None = None
     return out
 
 
+def sosfilt_pieces(sos: np.ndarray, pieces: Sequence[np.ndarray]) -> None:
+    """Filter ``pieces``, in place, as one signal cut into consecutive pieces.
+
+    The filter's state runs on from the end of one piece into the next, so the
+    result is that of :func:`sosfilt` on their concatenation, without making it.
+
+    >>> import numpy as np
+    >>> sos = np.array([[0.5, 0.5, 0.0, 1.0, -0.5, 0.0]])
+    >>> head, tail = np.zeros((2, 1)), np.zeros((3, 1)); head[0] = 1.0
+    >>> sosfilt_pieces(sos, [head, tail])
+    >>> head[:, 0].tolist() + tail[:, 0].tolist()
+    [0.5, 0.75, 0.375, 0.1875, 0.09375]
+    """
+    for (index, part), block in _filtered(sos, pieces, np.dtype(pieces[0].dtype) if pieces else np.float64):
+        pieces[index][part] = block
+
+
 def filtered(sos: np.ndarray, audio: np.ndarray, *, dtype: type | np.dtype = np.float64
              ) -> Iterator[tuple[slice, np.ndarray]]:
     """:func:`sosfilt` a chunk at a time: yields (frames, the filtered frames), in order.
@@ -154,25 +171,36 @@ def filtered(sos: np.ndarray, audio: np.ndarray, *, dtype: type | np.dtype = np.
     whole filtered song never exists at once. Each chunk is a new array of
     ``dtype`` (float32 or float64), shape (frames, channels).
     """
+    for (_, part), block in _filtered(sos, [audio], dtype):
+        yield part, block
+
+
+def _filtered(sos: np.ndarray, pieces: Sequence[np.ndarray], dtype: type | np.dtype
+              ) -> Iterator[tuple[tuple[int, slice], np.ndarray]]:
+    """:func:`filtered` over consecutive ``pieces``: yields ((piece, frames), the filtered frames)."""
     sos = np.ascontiguousarray(sos, dtype=np.float64)
     if sos.ndim != 2 or sos.shape[1] != 6 or not np.allclose(sos[:, 3], 1.0):
         raise ValueError(f"sos must be rows of b0 b1 b2 1 a1 a2, got shape {sos.shape}")
-    if audio.ndim != 2:
-        raise ValueError(f"audio must have shape (frames, channels), got {audio.shape}")
+    if any(audio.ndim != 2 or audio.shape[1] != pieces[0].shape[1] for audio in pieces):
+        raise ValueError(f"audio must have shape (frames, channels), got {[a.shape for a in pieces]}")
     kind = np.dtype(dtype)
     if kind not in (np.float32, np.float64):
         raise ValueError(f"dtype must be float32 or float64, got {kind}")
     transfer, o_rows, r, f, q, e, f_powers, f_group = _matrices(sos.tobytes())
     transfer_k, r_k = transfer.astype(kind), r.astype(kind)
-    frames, channels = audio.shape
+    channels = pieces[0].shape[1] if pieces else 0
     d = 2 * len(sos)
     state = np.zeros((channels, d))
     span = _BLOCK * _GROUP
-    for begin in range(0, frames, _CHUNK):
-        stop = min(frames, begin + _CHUNK)
+    offsets = np.cumsum([0] + [len(a) for a in pieces]).tolist()
+    for begin in range(0, offsets[-1], _CHUNK):  # a chunk may span pieces: only the last one is short
+        stop = min(offsets[-1], begin + _CHUNK)
         size = -(-(stop - begin) // span) * span  # whole groups; the padding is zeros, filtered then dropped
         x = np.zeros((channels, size), kind)
-        x[:, :stop - begin] = audio[begin:stop].T
+        inside_chunk = [(i, max(begin, o), min(stop, o + len(a))) for i, (a, o) in enumerate(zip(pieces, offsets))
+                        if o < stop and o + len(a) > begin]
+        for i, low, high in inside_chunk:
+            x[:, low - begin:high - begin] = pieces[i][low - offsets[i]:high - offsets[i]].T
         blocks = x.reshape(channels, -1, _BLOCK)
         y = serial_matmul(blocks, transfer_k)  # (channels, blocks, L): zero-state outputs
         v = serial_matmul(blocks, r_k).astype(np.float64)  # (channels, blocks, d): their end states
@@ -185,4 +213,6 @@ def filtered(sos: np.ndarray, audio: np.ndarray, *, dtype: type | np.dtype = np.
             state = state @ f_group + ends[:, g]
         block_states = inside + np.einsum("cgk,ikl->cgil", starts, f_powers)
         y += serial_matmul(block_states.reshape(channels, -1, d), o_rows).astype(kind)
-        yield slice(begin, stop), y.reshape(channels, -1)[:, :stop - begin].T
+        y = y.reshape(channels, -1)
+        for i, low, high in inside_chunk:
+            yield (i, slice(low - offsets[i], high - offsets[i])), y[:, low - begin:high - begin].T

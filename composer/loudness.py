@@ -22,14 +22,20 @@ interpolation filter of BS.1770 Annex 2, exactly as
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
+import signal
+import struct
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
 from .iir import filtered, high_shelf, serial_matmul
 
-__all__ = ["HOP", "FIR", "FIR_GAIN", "k_weighting", "integrated_loudness", "hop_energies", "hop_true_peaks"]
+__all__ = ["HOP", "FIR", "FIR_GAIN", "k_weighting", "integrated_loudness", "loudness_apart", "hop_energies",
+           "hop_true_peaks", "hop_peak_bounds"]
 
 HOP = 64
 """Frames per hop: the unit of the limiter's gain and of true-peak readings (1.45 ms)."""
@@ -56,7 +62,77 @@ _TAPS[1:, 0], _TAPS[:12, 1], _TAPS[:12, 2], _TAPS[:12, 3] = _PHASE_TABLE[3], _PH
     _PHASE_TABLE[1], _PHASE_TABLE[2]
 _TAPS = _TAPS[::-1].copy()  # for windows of x[n - 6 .. n + 6]
 _REACH = 6  # frames of context either side
-_PEAK_CHUNK = 1 << 14  # frames oversampled at a time
+_PEAK_CHUNK = 1 << 16  # frames read at a time when oversampling
+_BOUND_CHUNK = 1 << 14  # frames bounded at a time
+_APART_FRAMES = 1 << 19  # shorter audio (12 s at 44.1 kHz) is measured in this process: a fork costs more
+
+
+def _bound_factors() -> tuple[float, float, float, float]:
+    """(S, W, A, V): for every phase, |y| <= S M + W D1 and |y| <= A M + V D2 (see :func:`hop_peak_bounds`).
+
+    A phase's output is y = sum_j h_j x_j over the 13-frame window. With c its
+    largest tap: y = s x_c + sum_j h_j (x_j - x_c), s = sum_j h_j, and
+    |x_j - x_c| <= |j - c| D1. Going on to second differences, with k = (j - c)
+    times the side (+1 or -1, the better), x_j departs from the line through x_c
+    and its neighbour x_(c+side) by at most k (k - 1) / 2 D2, and the line's
+    part is (s - m) x_c + m x_(c+side), m = sum_j h_j k: at most (|s - m| + |m|) M.
+    """
+    found = np.zeros(4)
+    for h in _TAPS.T.astype(np.float64):
+        c = int(np.argmax(np.abs(h)))
+        offsets = np.arange(len(h)) - c
+        second = []
+        for side in (1, -1):
+            k = offsets * side
+            m = float(h @ k)
+            second.append((abs(h.sum() - m) + abs(m), float(np.abs(h) @ (k * (k - 1) / 2))))
+        line, curve = min(second, key=lambda pair: pair[1])
+        found = np.maximum(found, [abs(h.sum()), float(np.abs(h) @ np.abs(offsets)), line, curve])
+    return tuple(float(v) for v in found)  # type: ignore[return-value]
+
+
+_BOUND_S, _BOUND_W, _BOUND_A, _BOUND_V = _bound_factors()
+_BOUND_MARGIN = 1e-5  # covers float32 rounding in the differences
+
+
+def hop_peak_bounds(audio: np.ndarray) -> np.ndarray:
+    """Per :data:`HOP`-frame hop, a bound on the 4x oversampled peak (both channels), cheaply.
+
+    Over the frames an oversampled value of the hop can draw on (6 either
+    side, zeros beyond the ends), M is the largest |sample|, D1 the largest
+    |first difference| and D2 the largest |second difference|. The bound is the
+    least of FIR_GAIN M, S M + W D1 and A M + V D2 (:func:`_bound_factors`):
+    music is mostly far below Nyquist, so its differences are small and the
+    bound close to the true peak, which spares oversampling the hops that
+    cannot reach a ceiling.
+
+    >>> tone = np.sin(np.arange(6400) * 0.05)[:, None].repeat(2, axis=1).astype(np.float32)
+    >>> bool(np.all(hop_peak_bounds(tone) >= hop_true_peaks(tone, np.arange(100))))
+    True
+    >>> round(float(hop_peak_bounds(tone)[50]), 2)
+    1.01
+    """
+    frames, channels = audio.shape
+    hops = -(-frames // HOP)
+    bounds = np.empty(hops, np.float32)
+    per, context = _BOUND_CHUNK // HOP, 10  # frames of context read either side of a stretch
+    for first in range(0, hops, per):
+        count = min(hops, first + per) - first
+        begin, stop = first * HOP - context, (first + count) * HOP + context
+        x = np.zeros((stop - begin, channels), np.float32)
+        x[max(0, begin) - begin:min(frames, stop) - begin] = audio[max(0, begin):min(frames, stop)]
+        d1 = np.diff(x, axis=0)
+        d2 = np.diff(d1, axis=0)
+
+        def most(values: np.ndarray) -> np.ndarray:
+            """Largest |value| over frames 3..81 of each hop's stretch (its own 64 and 6 more either side)."""
+            np.abs(values, out=values)
+            return np.maximum(values[3:3 + count * HOP], values[17:17 + count * HOP]).reshape(count, -1).max(axis=1)
+
+        m, m1, m2 = most(x), most(d1), most(d2)
+        bounds[first:first + count] = np.minimum(np.minimum(m * FIR_GAIN, _BOUND_S * m + _BOUND_W * m1),
+                                                 _BOUND_A * m + _BOUND_V * m2)
+    return bounds * np.float32(1 + _BOUND_MARGIN)
 
 
 
@@ -91,6 +167,63 @@ def integrated_loudness(audio: np.ndarray, sample_rate: int) -> float:
     return lufs if math.isfinite(lufs) and lufs > -70.0 else -math.inf
 
 
+@contextlib.contextmanager
+def loudness_apart(audio: np.ndarray, sample_rate: int) -> Iterator[Callable[[], float]]:
+    """:func:`integrated_loudness` of ``audio``, measured in a forked process while this one works on.
+
+    pyebur128 holds the GIL while libebur128 measures, so a thread cannot
+    overlap the measurement with other work; a forked child reads the same
+    pages (copy-on-write, or shared) and sends back the figure. The block gets
+    a function that waits for it. ``audio`` must not change until then. Where
+    fork is unavailable, or the child fails, the figure is measured here when
+    asked for; leaving the block stops a child whose figure was not asked for.
+    Audio shorter than :data:`_APART_FRAMES` is measured here too.
+
+    >>> noise = np.random.default_rng(1).standard_normal((1 << 20, 2)).astype(np.float32) * 0.1
+    >>> with loudness_apart(noise, 44100) as lufs:
+    ...     round(lufs(), 1) == round(integrated_loudness(noise, 44100), 1)
+    True
+    """
+    pid = -1
+    if hasattr(os, "fork") and len(audio) >= _APART_FRAMES:
+        integrated_loudness(audio[:0], sample_rate)  # import pyebur128 here, once, rather than in each child
+        read, write = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:  # no process to spare: measure here
+            os.close(read)
+            os.close(write)
+    if pid < 0:
+        yield lambda: integrated_loudness(audio, sample_rate)
+        return
+    if pid == 0:  # the child: measure, send eight bytes, leave without running the parent's cleanup
+        status = 1
+        try:
+            os.close(read)
+            os.write(write, struct.pack("d", integrated_loudness(audio, sample_rate)))
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write)
+    figure: list[float] = []
+
+    def result() -> float:
+        if not figure:
+            data = b""
+            while len(data) < 8 and (more := os.read(read, 8 - len(data))):
+                data += more
+            figure.append(struct.unpack("d", data)[0] if len(data) == 8 else integrated_loudness(audio, sample_rate))
+        return figure[0]
+
+    try:
+        yield result
+    finally:
+        os.close(read)
+        if not figure:
+            os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+
+
 def hop_energies(audio: np.ndarray, sample_rate: int) -> np.ndarray:
     """The K-weighted energy of each :data:`HOP`-frame hop (the last may be short).
 
@@ -118,8 +251,8 @@ def _energies(audio: np.ndarray, sample_rate: int) -> np.ndarray:
 def hop_true_peaks(audio: np.ndarray, hops: np.ndarray) -> np.ndarray:
     """The 4x oversampled peak (both channels) of each of ``hops`` (sorted :data:`HOP`-frame hop numbers).
 
-    Stretches of :data:`_PEAK_CHUNK` frames that hold a wanted hop are
-    oversampled whole.
+    Only the wanted hops are oversampled, read a stretch of
+    :data:`_PEAK_CHUNK` frames at a time.
     """
     if audio.shape[1] > 1:  # a thread per channel: the work is in BLAS
         with ThreadPoolExecutor(max_workers=audio.shape[1]) as pool:
@@ -133,14 +266,16 @@ def hop_true_peaks(audio: np.ndarray, hops: np.ndarray) -> np.ndarray:
     for first, last in zip(starts, [*starts[1:], len(hops)]):
         begin = int(stretch[first]) * _PEAK_CHUNK
         stop = min(frames, begin + _PEAK_CHUNK)
-        piece = np.zeros((audio.shape[1], stop - begin + 2 * _REACH), np.float32)  # a row per channel
+        whole = -(-(stop - begin) // HOP) * HOP  # whole hops; frames past the end are left out below
+        piece = np.zeros((audio.shape[1], whole + 2 * _REACH), np.float32)  # a row per channel
         lead = min(_REACH, begin)
         piece[:, _REACH - lead:_REACH + min(frames, stop + _REACH) - begin] = audio[begin - lead:stop + _REACH].T
-        windows = np.lib.stride_tricks.sliding_window_view(piece, 2 * _REACH + 1, axis=1)
-        rows = np.ascontiguousarray(windows).reshape(-1, 2 * _REACH + 1)  # (channels * frames, 13)
-        over = np.abs(serial_matmul(rows, _TAPS)).reshape(audio.shape[1], -1)  # 4 values a frame
-        over = np.pad(over, ((0, 0), (0, -over.shape[1] % (4 * HOP))))
-        over = over.reshape(audio.shape[1], -1, 4 * HOP).max(axis=2).max(axis=0)
-        peaks[first:last] = over[hops[first:last] - stretch[first] * per]
+        windows = np.lib.stride_tricks.sliding_window_view(piece, 2 * _REACH + 1, axis=1)  # (channels, whole, 13)
+        local = hops[first:last] - stretch[first] * per
+        wanted = (local[:, None] * HOP + np.arange(HOP)).ravel()  # the frames of the wanted hops
+        rows = windows[:, wanted].reshape(-1, 2 * _REACH + 1)  # (channels * frames, 13)
+        over = np.abs(serial_matmul(rows, _TAPS)).reshape(audio.shape[1], len(local), HOP, 4)  # 4 values a frame
+        if begin + whole > frames:
+            over[:, (begin + wanted >= frames).reshape(len(local), HOP)] = 0.0
+        peaks[first:last] = over.max(axis=(0, 2, 3))
     return peaks
-

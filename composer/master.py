@@ -6,10 +6,13 @@ pyloudnorm). The limiter weighs each hop with the same K-weighting, a chunk at
 a time, so a song costs a few megabytes rather than float64 copies of it.
 True peak is measured on the signal oversampled 4x with the interpolation
 filter of BS.1770 Annex 2, and is held under the ceiling by a look-ahead
-limiter (a smooth gain that dips before each peak), never by clipping. The
-chain works in place, a chunk at a time, with numpy alone (filters from
+limiter (a smooth gain that dips before each peak), never by clipping; only
+hops whose cheap bound could reach the ceiling are oversampled. The chain
+works in place, a chunk at a time, with numpy alone (filters from
 :mod:`composer.iir`): importing scipy.signal would cost more than mastering.
-Output files are 44.1 kHz stereo; WAV is 16-bit PCM.
+libebur128 holds the GIL, so it measures in a forked process while this one
+works on (:func:`composer.loudness.loudness_apart`). Output files are 44.1 kHz
+stereo; WAV is 16-bit PCM.
 
 >>> import numpy as np
 >>> t = np.arange(44100 * 3) / 44100
@@ -21,28 +24,29 @@ Output files are 44.1 kHz stereo; WAV is 16-bit PCM.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import soundfile
 
 from .errors import RenderError
 from .iir import butter_highpass, high_shelf, sosfilt
-from .loudness import FIR, FIR_GAIN, HOP, hop_energies, hop_true_peaks, integrated_loudness
+from .loudness import (FIR, HOP, hop_energies, hop_peak_bounds, hop_true_peaks, integrated_loudness,
+                       loudness_apart)
 
 __all__ = ["SAMPLE_RATE", "Loudness", "master", "measure", "true_peak", "audio_to_wav", "write_audio", "prepare"]
 
 SAMPLE_RATE = 44100
 """The sample rate of every file Songgram writes."""
 
-_FIR, _FIR_GAIN, _HOP = FIR, FIR_GAIN, HOP  # the true-peak filter; frames per limiter gain point
+_FIR, _HOP = FIR, HOP  # the true-peak filter; frames per limiter gain point
 
 _HIGHPASS_HZ = 25.0  # bus EQ: below the bass's low E (41 Hz), sound only eats headroom
 _SHELF_HZ, _SHELF_DB = 9000.0, 1.0  # bus EQ: a little air
@@ -74,6 +78,8 @@ class Loudness:
 def prepare() -> None:
     """Build the filters for 44.1 kHz now; render_file does it while the synths play."""
     sosfilt(_bus_eq(SAMPLE_RATE), np.zeros((1, 2), np.float32))
+    hop_energies(np.zeros((1, 2), np.float32), SAMPLE_RATE)  # the K-weighting's block matrices
+    import soundfile  # noqa: F401 - imported now, for write_audio
     integrated_loudness(np.zeros((1, 2), np.float32), SAMPLE_RATE)
 
 
@@ -90,11 +96,6 @@ def _stereo(audio: np.ndarray) -> np.ndarray:
     return np.repeat(audio, 2, axis=1) if audio.shape[1] == 1 else audio
 
 
-def _integrated(audio: np.ndarray, sample_rate: int) -> float:
-    """ITU-R BS.1770 integrated loudness of a stereo signal, measured by libebur128."""
-    return integrated_loudness(audio, sample_rate)
-
-
 def _running(values: np.ndarray, size: int, pick: Any) -> np.ndarray:
     """``pick`` (np.max, np.min) over a window of ``size`` centred on each value; edges repeat.
 
@@ -109,36 +110,37 @@ def _chunks(frames: int, size: int = _CHUNK) -> Iterator[slice]:
         yield slice(start, min(frames, start + size))
 
 
-def _hop_peaks(audio: np.ndarray, hop: int) -> np.ndarray:
-    """The largest |sample| of each hop of ``hop`` frames (the last one may be short)."""
-    hops = -(-len(audio) // hop)
-    peaks = np.empty(hops, np.float32)
-    for part in _chunks(len(audio), _CHUNK // hop * hop):
-        block = np.abs(audio[part])
-        whole = len(block) // hop * hop
-        first = part.start // hop
-        peaks[first:first + whole // hop] = block[:whole].reshape(-1, hop * 2).max(axis=1)
-        if whole < len(block):
-            peaks[first + whole // hop] = block[whole:].max()
-    return peaks
-
-
 def _sample_peak(audio: np.ndarray) -> float:
     """The largest |sample| (without a temporary copy of the song)."""
     return max(float(audio.max()), -float(audio.min())) if len(audio) else 0.0
 
 
-def _true_peaks(audio: np.ndarray, floor: float) -> tuple[np.ndarray, np.ndarray]:
+def _peak_bounds(audio: np.ndarray) -> np.ndarray:
+    """Per 64-frame hop, a bound on the peak of the 4x oversampled signal (both channels).
+
+    From the hop's largest sample and its largest first and second
+    differences (:func:`composer.loudness.hop_peak_bounds`).
+    """
+    return hop_peak_bounds(audio)
+
+
+def _true_peaks(audio: np.ndarray, floor: float, bounds: np.ndarray | None = None,
+                known: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Per 64-frame hop, the peak of the 4x oversampled signal (both channels).
 
-    Only hops that could exceed ``floor`` are oversampled: an oversampled
-    value is a 12-tap filter of nearby samples, so it can exceed their largest
-    |value| at most by the sum of the taps' magnitudes. The others keep that
-    bound. Returns (peaks, which hops were oversampled).
+    Only hops whose bound (:func:`_peak_bounds`, or ``bounds``) exceeds
+    ``floor`` are oversampled; the others keep their bound. ``known``: the
+    (peaks, exact) of an earlier call on the same audio, whose exact peaks
+    are kept rather than measured again. Returns (peaks, which hops are exact).
     """
-    peaks = _running(_hop_peaks(audio, _HOP), 3, np.max) * _FIR_GAIN
+    peaks = (_peak_bounds(audio) if bounds is None else bounds).copy()
     exact = peaks > floor
-    peaks[exact] = _oversampled(audio, np.flatnonzero(exact))
+    todo = exact
+    if known is not None:
+        kept = exact & known[1]
+        peaks[kept] = known[0][kept]
+        todo = exact & ~known[1]
+    peaks[todo] = _oversampled(audio, np.flatnonzero(todo))
     return peaks, exact
 
 
@@ -171,11 +173,9 @@ def measure(audio: np.ndarray, sample_rate: int) -> Loudness:
     -inf
     """
     audio = _stereo(audio)
-    with ThreadPoolExecutor(max_workers=1) as pool:  # the loudness and the peak meter both run in BLAS
-        lufs = pool.submit(_integrated, audio, sample_rate)
+    with loudness_apart(audio, sample_rate) as lufs:  # libebur128 measures in a child while we find the peak
         peak = true_peak(audio)
-    return Loudness(lufs=lufs.result(), true_peak_dbtp=_db(peak),
-                    peak_dbfs=_db(_sample_peak(audio)))
+        return Loudness(lufs=lufs(), true_peak_dbtp=_db(peak), peak_dbfs=_db(_sample_peak(audio)))
 
 
 def _bus_eq(sample_rate: int) -> np.ndarray:
@@ -192,12 +192,38 @@ def _equalise(audio: np.ndarray, sample_rate: int) -> None:
 
 
 def _apply_gain(audio: np.ndarray, gain: np.ndarray, hop: int) -> None:
-    """Multiply ``audio`` in place by per-hop gains, interpolated between hop centres."""
-    centres = (np.arange(len(gain)) + 0.5) * hop - 0.5
-    for part in _chunks(len(audio)):
-        near = slice(max(0, part.start // hop - 1), part.stop // hop + 2)
-        frames = np.arange(part.start, part.stop, dtype=np.float64)
-        audio[part] *= np.interp(frames, centres[near], gain[near]).astype(np.float32)[:, None]
+    """Multiply ``audio`` in place by per-hop gains, interpolated between hop centres (``hop`` even).
+
+    As ``np.interp`` between the centres (the gain holds before the first and
+    after the last), built a hop at a time as float32 ramps: from the middle
+    of hop k to the middle of hop k + 1, frame j of the ``hop`` frames gets
+    g[k] + (g[k + 1] - g[k]) (j + 1/2) / hop.
+
+    >>> audio = np.ones((8, 2), np.float32)
+    >>> _apply_gain(audio, np.array([1.0, 2.0, 0.0]), 2)
+    >>> audio[:, 0].tolist()
+    [1.0, 1.25, 1.75, 1.5, 0.5, 0.0, 0.0, 0.0]
+    """
+    if hop % 2 or not len(gain):
+        raise ValueError(f"hop must be even and gains given, got hop {hop} and {len(gain)} gains")
+    half = hop // 2
+    ramp = ((np.arange(hop) + 0.5) / hop).astype(np.float32)[None, :, None]
+    steps = max(0, min(len(gain) - 1, (len(audio) - half) // hop))  # whole ramps between centres
+    audio[:half] *= np.float32(gain[0])
+    per = max(1, _CHUNK // hop)
+    for first in range(0, steps, per):
+        last = min(steps, first + per)
+        g = gain[first:last + 1].astype(np.float32)
+        block = audio[half + first * hop:half + last * hop].reshape(last - first, hop, audio.shape[1])
+        block *= g[:-1, None, None] + (g[1:] - g[:-1])[:, None, None] * ramp
+    rest = half + steps * hop  # frames after the last whole ramp
+    if rest < len(audio):
+        if steps < len(gain) - 1:  # a part of a ramp
+            frames = np.arange(rest, len(audio), dtype=np.float64)
+            centres = (np.arange(steps, len(gain)) + 0.5) * hop - 0.5
+            audio[rest:] *= np.interp(frames, centres, gain[steps:]).astype(np.float32)[:, None]
+        else:
+            audio[rest:] *= np.float32(gain[-1])
 
 
 def _compress(audio: np.ndarray, sample_rate: int) -> None:
@@ -258,8 +284,18 @@ def master(audio: np.ndarray, sample_rate: int, *, target_lufs: float = -14.0,
 
 
 def _master(mix: np.ndarray, sample_rate: int, *, target_lufs: float = -14.0,
-            ceiling_dbtp: float = -1.0) -> Loudness:
+            ceiling_dbtp: float = -1.0, equalised: bool = False,
+            meanwhile: Callable[[], Any] | None = None) -> Loudness:
     """:func:`master`, in place on ``mix`` (float32, C order, (frames, 2)); returns its figures.
+
+    ``equalised``: the bus EQ (:func:`_bus_eq`) is already applied (the
+    renderer's synths filter their own segments). ``meanwhile`` runs once
+    ``mix`` is mastered, while the final loudness is measured (it may read
+    ``mix``, not change it): render_file writes the files then.
+
+    libebur128 measures in a forked process (:func:`loudness_apart`), the
+    first time while the hops are weighed, the second while the peaks are
+    checked and ``meanwhile`` runs.
 
     The figures are measured on the result, as :func:`measure` would, but the
     true peak is not oversampled again where it need not be: where the gain
@@ -267,21 +303,22 @@ def _master(mix: np.ndarray, sample_rate: int, *, target_lufs: float = -14.0,
     measured before, times the gain.
     """
     if not _sample_peak(mix):
-        return measure(mix, sample_rate)
-    _equalise(mix, sample_rate)
+        return _measured(mix, sample_rate, meanwhile)
+    if not equalised:
+        _equalise(mix, sample_rate)
     _compress(mix, sample_rate)
-    with ThreadPoolExecutor(max_workers=1) as pool:  # libebur128 measures while we weigh the hops
-        measured = pool.submit(_integrated, mix, sample_rate)
+    with loudness_apart(mix, sample_rate) as measured:
         energy = hop_energies(mix, sample_rate)
-        loudness = measured.result()
+        bounds = _peak_bounds(mix)
+        loudness = measured()
     if not np.isfinite(loudness):  # quieter than BS.1770's -70 LUFS gate: nothing to go by
-        return measure(mix, sample_rate)
+        return _measured(mix, sample_rate, meanwhile)
     gain = 10 ** ((target_lufs - loudness) / 20)
     ceiling = 10 ** ((ceiling_dbtp - _LIMIT_MARGIN_DB) / 20)
     loud = energy > energy.max() * 1e-4  # hops within 40 dB of the loudest: what the gating keeps
     base, most = gain, gain * _MAX_MAKEUP  # for very peaky mixes the ceiling wins over the target
     checked = gain * _HEADROOM  # peaks are exact wherever this much gain could reach the ceiling
-    peaks, exact = _true_peaks(mix, ceiling / checked)
+    peaks, exact = _true_peaks(mix, ceiling / checked, bounds)
     for _ in range(_MAKEUP_ROUNDS):  # win back the loudness the limiter takes, and limit again
         limit = _limit_gain(peaks * gain, ceiling)
         kept = float(np.sum(energy[loud] * limit[loud] ** 2) / np.sum(energy[loud]))
@@ -291,18 +328,29 @@ def _master(mix: np.ndarray, sample_rate: int, *, target_lufs: float = -14.0,
         gain = wanted
         if gain > checked:
             checked = min(most, gain * _HEADROOM)
-            peaks, exact = _true_peaks(mix, ceiling / checked)
+            peaks, exact = _true_peaks(mix, ceiling / checked, bounds, (peaks, exact))
     else:
         limit = _limit_gain(peaks * gain, ceiling)
     gains = limit * gain
     _apply_gain(mix, gains, _HOP)
-    steady = exact & (_running(gains, 3, np.max) - _running(gains, 3, np.min) <= gains * 1e-9)
-    found = float((peaks[steady] * gains[steady]).max()) if steady.any() else 0.0
-    again = np.flatnonzero(~steady & (peaks * _running(gains, 3, np.max) > found))
-    if len(again):
-        found = max(found, float(_oversampled(mix, again).max()))
-    return Loudness(lufs=_integrated(mix, sample_rate), true_peak_dbtp=_db(found),
-                    peak_dbfs=_db(_sample_peak(mix)))
+    with loudness_apart(mix, sample_rate) as measured:
+        steady = exact & (_running(gains, 3, np.max) - _running(gains, 3, np.min) <= gains * 1e-9)
+        found = float((peaks[steady] * gains[steady]).max()) if steady.any() else 0.0
+        again = np.flatnonzero(~steady & (peaks * _running(gains, 3, np.max) > found))
+        if len(again):
+            found = max(found, float(_oversampled(mix, again).max()))
+        figures = Loudness(lufs=-math.inf, true_peak_dbtp=_db(found), peak_dbfs=_db(_sample_peak(mix)))
+        if meanwhile:
+            meanwhile()
+        return dataclasses.replace(figures, lufs=measured())
+
+
+def _measured(mix: np.ndarray, sample_rate: int, meanwhile: Callable[[], Any] | None) -> Loudness:
+    """:func:`measure`, then ``meanwhile``: for a mix left as it is."""
+    figures = measure(mix, sample_rate)
+    if meanwhile:
+        meanwhile()
+    return figures
 
 
 def _temp_beside(path: Path) -> Path:
@@ -333,6 +381,8 @@ def _write_one(path: Path, audio: np.ndarray, sample_rate: int, fmt: str, *, tit
 
         common = math.gcd(rate, sample_rate)
         audio = resample_poly(audio, rate // common, sample_rate // common, axis=0).astype(np.float32)
+    import soundfile
+
     with soundfile.SoundFile(path, "w", rate, 2, format=kind, subtype=subtype) as out:
         if title:
             out.title = title
@@ -348,19 +398,28 @@ def _write_one(path: Path, audio: np.ndarray, sample_rate: int, fmt: str, *, tit
             np.minimum(view, 32767.0 if pcm else 1.0, out=view)
             np.maximum(view, -32767.0 if pcm else -1.0, out=view)
             out.write(view.astype(np.int16) if pcm else view)
+    fd = os.open(path, os.O_RDONLY)  # on disk before it is renamed into place
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def write_audio(path: Path, audio: np.ndarray, sample_rate: int, *, formats: tuple[str, ...] = ("wav",),
                 title: str = "", artist: str = "Songgram") -> tuple[Path, ...]:
     """Write ``audio`` as ``path`` with each format's suffix; all files or none.
 
-    Every file is written under a temporary name in the same folder; only when
-    all are complete are they renamed into place.
+    Every file is written under a temporary name in the same folder and
+    flushed to disk; only when all are complete are they renamed into place.
+    (render_file writes while the final loudness is measured, so the flush
+    costs no time there; a staged compose then finds nothing left to flush.)
 
     Raises:
         RenderError: an unknown format, one this libsndfile cannot write, or
             a write that fails (nothing is left behind).
     """
+    import soundfile  # only here, when writing: render_file forks its synths before it is needed
+
     audio = _stereo(audio)
     path = Path(path)
     unknown = [f for f in formats if f not in _FORMATS]

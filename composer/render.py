@@ -22,7 +22,11 @@ rather than at the top of the song (20-35 dB under the music, with the same
 notes and levels; playing silence up to the segment would align them, to
 70 dB under, for 8% more work), and where a note re-strikes a key whose
 previous note, in the segment before, is still releasing (one synth cuts that
-release short). Samples are loaded on demand
+release short). For :func:`render_file`, each synth also applies the master's
+bus EQ to its own segment, tail included, once it has played it: the filter
+is linear and time-invariant and each segment starts from silence, so the
+filtered segments sum to the filtered song, and the EQ runs on every core
+instead of after the synths. Samples are loaded on demand
 (``synth.dynamic-sample-loading``): a synth reads only the presets it plays.
 
 ``fluidsynth`` is imported only when rendering, so composing MIDI stays light.
@@ -35,7 +39,6 @@ release short). Samples are loaded on demand
 
 from __future__ import annotations
 
-import importlib
 import io
 import mmap
 import multiprocessing
@@ -164,6 +167,7 @@ class _Job(NamedTuple):
     start: int
     split: int  # frames from here on are this segment's tail, returned apart
     cap: int  # the song's last frame: the MIDI plus TAIL_SECONDS
+    eq: np.ndarray | None = None  # second-order sections to filter the segment with, as it ends
 
 
 def _read_midi(midi: bytes | str | Path, sample_rate: int) -> _Score:
@@ -228,7 +232,7 @@ def _name(midi: bytes | str | Path) -> str:
 
 
 def _plan(score: _Score, *, font: SoundFont, effects: Effects, sample_rate: int,
-          workers: int, channels: frozenset[int] | None) -> list[_Job]:
+          workers: int, channels: frozenset[int] | None, eq: np.ndarray | None = None) -> list[_Job]:
     """Cut the song into up to ``workers`` time segments of about equal synth work."""
     notes = [n for n in score.notes if channels is None or n[2] in channels]
     controls = [c for c in score.controls if channels is None or c[3] in channels]
@@ -245,7 +249,7 @@ def _plan(score: _Score, *, font: SoundFont, effects: Effects, sample_rate: int,
         setup = [c for c in controls if c[0] < start]
         if mine:
             jobs.append(_Job(str(font.path), effects, sample_rate, tuple(sorted({n[2] for n in notes})),
-                             setup, events, start, split, cap))
+                             setup, events, start, split, cap, eq))
     return jobs
 
 
@@ -280,7 +284,9 @@ def _render_job(job: _Job, out: np.ndarray) -> np.ndarray:
     """Play one segment: frames before ``job.split`` straight into ``out``.
 
     Returns the frames from ``job.split`` on: the tail that overlaps the next
-    segment, for the caller to add.
+    segment, for the caller to add. With ``job.eq``, the segment, tail
+    included, is filtered from a zero state at its start: filters are linear
+    and time-invariant, so the filtered segments sum to the filtered song.
     """
     from ctypes import c_int, c_void_p
 
@@ -339,7 +345,12 @@ def _render_job(job: _Job, out: np.ndarray) -> np.ndarray:
                 break
     finally:
         synth.delete()
-    return tail[:max(0, pos - job.split)]
+    tail = tail[:max(0, pos - job.split)]
+    if job.eq is not None:
+        from .iir import sosfilt_pieces
+
+        sosfilt_pieces(job.eq, [out[job.start:min(pos, job.split)], tail])
+    return tail
 
 
 def _sender(fl: Any, handle: int) -> Callable[[_Event], Any]:
@@ -459,14 +470,18 @@ def midi_to_audio(midi: bytes | str | Path, *, soundfont: SoundFont | None = Non
 
 def _render(midi: bytes | str | Path, *, soundfont: SoundFont | None, effects: Effects, sample_rate: int,
             workers: int | None, channels: set[int] | None = None,
-            meanwhile: Callable[[], Any] | None = None) -> np.ndarray:
-    """:func:`midi_to_audio`, running ``meanwhile`` in a thread while the synths play."""
+            meanwhile: Callable[[], Any] | None = None, eq: np.ndarray | None = None) -> np.ndarray:
+    """:func:`midi_to_audio`, running ``meanwhile`` in a thread while the synths play.
+
+    With ``eq`` (second-order sections), each synth filters its own segment
+    as it ends, in parallel, and the tail is trimmed after the filter.
+    """
     font = soundfont if soundfont is not None else resolve_soundfont()
     score = _read_midi(midi, sample_rate)
     if workers is None:
         workers = min(os.cpu_count() or 1, max(1, round(score.length / sample_rate / 20)))
     jobs = _plan(score, font=font, effects=effects, sample_rate=sample_rate, workers=max(1, workers),
-                 channels=None if channels is None else frozenset(channels))
+                 channels=None if channels is None else frozenset(channels), eq=eq)
     if not jobs:
         raise RenderError(f"the MIDI file has no notes to play: {_name(midi)}")
     _fluidsynth()  # fails here, before any process starts, if the library is missing
@@ -553,15 +568,19 @@ def render_file(midi_path: str | Path, out_path: str | Path, *, soundfont: Sound
             audio is silent, or a format cannot be written.
     """
     font = soundfont if isinstance(soundfont, SoundFont) else resolve_soundfont(soundfont)
-    # import the mastering modules and build their filters while the synths play
-    audio = _render(midi_path, soundfont=font, effects=effects, sample_rate=44100, workers=workers,
-                    meanwhile=lambda: importlib.import_module(f"{__package__}.master").prepare())
-    from .master import SAMPLE_RATE, _master, write_audio
+    from .master import SAMPLE_RATE, _bus_eq, _master, prepare, write_audio
+
+    # the synths apply the bus EQ to their own segments; the other filters are built while they play
+    audio = _render(midi_path, soundfont=font, effects=effects, sample_rate=SAMPLE_RATE, workers=workers,
+                    meanwhile=prepare, eq=_bus_eq(SAMPLE_RATE))
 
     if not (audio.max() > 0 or audio.min() < 0):
         raise RenderError(f"the render of {midi_path} with {font.name} is silent; "
                           "the font may lack the instruments the song uses")
-    figures = _master(audio, SAMPLE_RATE)  # in place: ``audio`` is ours
-    paths = write_audio(Path(out_path), audio, SAMPLE_RATE, formats=formats, title=title, artist=artist)
+    written: list[tuple[Path, ...]] = []  # the files are written while the final loudness is measured
+    figures = _master(audio, SAMPLE_RATE, equalised=True,  # in place: ``audio`` is ours
+                      meanwhile=lambda: written.append(write_audio(Path(out_path), audio, SAMPLE_RATE,
+                                                                   formats=formats, title=title, artist=artist)))
+    paths = written[0]
     return RenderReport(paths=paths, seconds=len(audio) / SAMPLE_RATE, lufs=figures.lufs,
                         true_peak_dbtp=figures.true_peak_dbtp, soundfont=font.name, license=font.license)
