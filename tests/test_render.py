@@ -416,3 +416,28 @@ def test_effects_from_a_mix_table():
         Effects.from_table({"chorus_voices": 2.5}, where="grammars/x.toml")
     with pytest.raises(ValueError, match="reverb_width"):
         Effects(reverb_width=500.0)
+
+
+# --- every genre, rendered and read back -------------------------------------------------------
+
+@pytest.mark.slow
+@pytest.mark.parametrize("genre", sorted(p.stem for p in (Path(__file__).parent.parent / "grammars").glob("*.toml")))
+def test_every_genre_masters_to_spec(genre, tmp_path):
+    """A clip in each genre: 44.1 kHz stereo 16-bit, -14 +/- 1 LUFS, true peak <= -1 dBTP, no holes, short tail."""
+    from composer import compose
+    song = compose("Thank you for every song you sang to us.", to="Nana", genre=genre, vibe="heartfelt", seed=5,
+                   length="short")
+    midi = tmp_path / "song.mid"
+    midi.write_bytes(song.to_midi())
+    render_file(midi, tmp_path / "song.wav", title=song.title)
+    info = soundfile.info(str(tmp_path / "song.wav"))
+    assert (info.samplerate, info.channels, info.subtype) == (44100, 2, "PCM_16")
+    audio, rate = soundfile.read(str(tmp_path / "song.wav"))
+    assert -15.0 <= pyloudnorm.Meter(rate).integrated_loudness(audio) <= -13.0
+    assert db(np.abs(resample_poly(audio, 4, 1, axis=0, window=mastering._FIR)).max()) <= -1.0
+    music = midi_seconds(song.to_midi())
+    assert music <= len(audio) / rate <= music + TAIL_SECONDS
+    window = rate // 4
+    start = int(song.plan.sections[1].start / 480 * 60 / song.plan.tempo * rate)  # from the first sung section
+    levels = [db(rms(audio[i:i + window])) for i in range(start, int(music * rate) - window, window)]
+    assert min(levels) > -50.0, f"a silent hole at {levels.index(min(levels)) * 0.25:.2f} s after the intro"
