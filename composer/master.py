@@ -38,15 +38,14 @@ import numpy as np
 
 from .errors import RenderError
 from .iir import butter_highpass, high_shelf, sosfilt
-from .loudness import (FIR, HOP, hop_energies, hop_peak_bounds, hop_true_peaks, integrated_loudness,
+from .loudness import (HOP, hop_energies, hop_peak_bounds, hop_true_peaks, integrated_loudness,
                        loudness_apart)
+from .output import fsync
 
 __all__ = ["SAMPLE_RATE", "Loudness", "master", "measure", "true_peak", "audio_to_wav", "write_audio", "prepare"]
 
 SAMPLE_RATE = 44100
 """The sample rate of every file Songgram writes."""
-
-_FIR, _HOP = FIR, HOP  # the true-peak filter; frames per limiter gain point
 
 _HIGHPASS_HZ = 25.0  # bus EQ: below the bass's low E (41 Hz), sound only eats headroom
 _SHELF_HZ, _SHELF_DB = 9000.0, 1.0  # bus EQ: a little air
@@ -115,38 +114,24 @@ def _sample_peak(audio: np.ndarray) -> float:
     return max(float(audio.max()), -float(audio.min())) if len(audio) else 0.0
 
 
-def _peak_bounds(audio: np.ndarray) -> np.ndarray:
-    """Per 64-frame hop, a bound on the peak of the 4x oversampled signal (both channels).
-
-    From the hop's largest sample and its largest first and second
-    differences (:func:`composer.loudness.hop_peak_bounds`).
-    """
-    return hop_peak_bounds(audio)
-
-
 def _true_peaks(audio: np.ndarray, floor: float, bounds: np.ndarray | None = None,
                 known: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Per 64-frame hop, the peak of the 4x oversampled signal (both channels).
 
-    Only hops whose bound (:func:`_peak_bounds`, or ``bounds``) exceeds
+    Only hops whose bound (:func:`~composer.loudness.hop_peak_bounds`, or ``bounds``) exceeds
     ``floor`` are oversampled; the others keep their bound. ``known``: the
     (peaks, exact) of an earlier call on the same audio, whose exact peaks
     are kept rather than measured again. Returns (peaks, which hops are exact).
     """
-    peaks = (_peak_bounds(audio) if bounds is None else bounds).copy()
+    peaks = (hop_peak_bounds(audio) if bounds is None else bounds).copy()
     exact = peaks > floor
     todo = exact
     if known is not None:
         kept = exact & known[1]
         peaks[kept] = known[0][kept]
         todo = exact & ~known[1]
-    peaks[todo] = _oversampled(audio, np.flatnonzero(todo))
+    peaks[todo] = hop_true_peaks(audio, np.flatnonzero(todo))
     return peaks, exact
-
-
-def _oversampled(audio: np.ndarray, hops: np.ndarray) -> np.ndarray:
-    """The peak of the 4x oversampled signal in each of ``hops`` (sorted 64-frame hop numbers)."""
-    return hop_true_peaks(audio, hops)
 
 
 def true_peak(audio: np.ndarray) -> float:
@@ -309,7 +294,7 @@ def _master(mix: np.ndarray, sample_rate: int, *, target_lufs: float = -14.0,
     _compress(mix, sample_rate)
     with loudness_apart(mix, sample_rate) as measured:
         energy = hop_energies(mix, sample_rate)
-        bounds = _peak_bounds(mix)
+        bounds = hop_peak_bounds(mix)
         loudness = measured()
     if not np.isfinite(loudness):  # quieter than BS.1770's -70 LUFS gate: nothing to go by
         return _measured(mix, sample_rate, meanwhile)
@@ -332,13 +317,13 @@ def _master(mix: np.ndarray, sample_rate: int, *, target_lufs: float = -14.0,
     else:
         limit = _limit_gain(peaks * gain, ceiling)
     gains = limit * gain
-    _apply_gain(mix, gains, _HOP)
+    _apply_gain(mix, gains, HOP)
     with loudness_apart(mix, sample_rate) as measured:
         steady = exact & (_running(gains, 3, np.max) - _running(gains, 3, np.min) <= gains * 1e-9)
         found = float((peaks[steady] * gains[steady]).max()) if steady.any() else 0.0
         again = np.flatnonzero(~steady & (peaks * _running(gains, 3, np.max) > found))
         if len(again):
-            found = max(found, float(_oversampled(mix, again).max()))
+            found = max(found, float(hop_true_peaks(mix, again).max()))
         figures = Loudness(lufs=-math.inf, true_peak_dbtp=_db(found), peak_dbfs=_db(_sample_peak(mix)))
         if meanwhile:
             meanwhile()
@@ -398,11 +383,7 @@ def _write_one(path: Path, audio: np.ndarray, sample_rate: int, fmt: str, *, tit
             np.minimum(view, 32767.0 if pcm else 1.0, out=view)
             np.maximum(view, -32767.0 if pcm else -1.0, out=view)
             out.write(view.astype(np.int16) if pcm else view)
-    fd = os.open(path, os.O_RDONLY)  # on disk before it is renamed into place
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    fsync(path)  # on disk before it is renamed into place
 
 
 def write_audio(path: Path, audio: np.ndarray, sample_rate: int, *, formats: tuple[str, ...] = ("wav",),

@@ -43,7 +43,7 @@ from typing import Callable, Iterator
 
 from .errors import OutputError
 
-__all__ = ["slug", "check_folder", "staged_output", "write_files", "MANIFEST", "STAGE_PREFIX"]
+__all__ = ["slug", "check_folder", "staged_output", "write_files", "fsync", "MANIFEST", "STAGE_PREFIX"]
 
 MANIFEST = ".songgram.manifest"
 """The file, in an output folder, that lists the files of the song in it."""
@@ -200,7 +200,8 @@ def _folder_lock(out: Path) -> Iterator[None]:
         os.close(fd)
 
 
-def _fsync(path: Path, *, folder: bool = False) -> None:
+def fsync(path: Path, *, folder: bool = False) -> None:
+    """Flush ``path`` (a file, or with ``folder`` a folder's entries) to disk."""
     fd = os.open(path, os.O_RDONLY | (os.O_DIRECTORY if folder else 0))
     try:
         os.fsync(fd)
@@ -230,7 +231,7 @@ def _commit(stage: Path, out: Path) -> None:
             names = sorted(p.name for p in stage.iterdir()
                            if p.is_file() and not p.is_symlink() and not p.name.startswith("."))
             for n in names:
-                _fsync(stage / n)
+                fsync(stage / n)
             aside.mkdir()
             for n in sorted(set(names) | set(_previous_files(out))):
                 target = out / n
@@ -242,9 +243,9 @@ def _commit(stage: Path, out: Path) -> None:
                 placed.append(out / n)
             listing = stage / ".manifest"
             listing.write_text("".join(f"{n}\n" for n in names), encoding="utf-8")
-            _fsync(listing)
+            fsync(listing)
             os.replace(listing, out / MANIFEST)
-            _fsync(out, folder=True)
+            fsync(out, folder=True)
     except BaseException as err:
         for path in placed:
             with contextlib.suppress(OSError):

@@ -29,6 +29,7 @@ from scipy.signal import resample_poly
 from composer import master as mastering
 from composer import soundfonts
 from composer.errors import GrammarError, RenderError
+from composer.loudness import FIR
 from composer.render import TAIL_SECONDS, Effects, midi_to_audio, render_file
 from composer.soundfonts import catalog, resolve_soundfont, verify
 
@@ -329,7 +330,7 @@ def test_master_reaches_target_under_the_ceiling(level, crest, seed):
     audio = (level * np.stack([tone, 0.8 * tone], axis=1)).astype(np.float32)
     out = mastering.master(audio, RATE)
     assert out.shape == audio.shape and out.dtype == np.float32
-    assert db(np.abs(resample_poly(out, 4, 1, axis=0, window=mastering._FIR)).max()) <= -1.0
+    assert db(np.abs(resample_poly(out, 4, 1, axis=0, window=FIR)).max()) <= -1.0
     lufs = pyloudnorm.Meter(RATE).integrated_loudness(out.astype(np.float64))
     assert -14.5 <= lufs <= -13.5
 
@@ -356,7 +357,7 @@ def test_loudness_is_libebur128s_and_agrees_with_pyloudnorm():
 def test_true_peak_is_the_oversampled_maximum():
     rng = np.random.default_rng(5)
     audio = (rng.standard_normal((RATE, 2)) * np.linspace(0, 0.3, RATE)[:, None]).astype(np.float32)
-    full = np.abs(resample_poly(audio, 4, 1, axis=0, window=mastering._FIR)).max()
+    full = np.abs(resample_poly(audio, 4, 1, axis=0, window=FIR)).max()
     assert mastering.true_peak(audio) == pytest.approx(full, rel=1e-5)
 
 
@@ -434,7 +435,7 @@ def test_every_genre_masters_to_spec(genre, tmp_path):
     assert (info.samplerate, info.channels, info.subtype) == (44100, 2, "PCM_16")
     audio, rate = soundfile.read(str(tmp_path / "song.wav"))
     assert -15.0 <= pyloudnorm.Meter(rate).integrated_loudness(audio) <= -13.0
-    assert db(np.abs(resample_poly(audio, 4, 1, axis=0, window=mastering._FIR)).max()) <= -1.0
+    assert db(np.abs(resample_poly(audio, 4, 1, axis=0, window=FIR)).max()) <= -1.0
     music = midi_seconds(song.to_midi())
     assert music <= len(audio) / rate <= music + TAIL_SECONDS
     window = rate // 4

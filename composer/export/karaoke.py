@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 import mido
 
 from ..model import PPQ
-from .midi import COPYRIGHT, _conductor, _Event, _events_to_track, _part, latin1
+from .midi import COPYRIGHT, _conductor, _Event, _events_to_track, _part, latin1, sung_notes
 
 if TYPE_CHECKING:
     from ..song import Song
@@ -65,13 +65,10 @@ def karaoke_syllables(rows: list[tuple[str, bool, bool, int, int]]) -> list[str]
 
 
 def _words_track(song: Song) -> mido.MidiTrack:
-    notes = sorted(song.vocal, key=lambda n: n.start)
+    pairs = sung_notes(song)  # each syllable with the note that sings it: swing may have moved it
     texts = karaoke_syllables([(n.onset.syllable, n.onset.first_in_word, n.onset.continues, n.onset.line,
-                                n.onset.section) for n in notes])
-    sung = [n for t in song.tracks if t.role == "vocal" for n in t.notes]
-    if len(sung) != len(notes):
-        raise ValueError(f"the Vocal track has {len(sung)} notes for {len(notes)} syllables")
-    starts = sorted(n.start for n in sung)  # each syllable when it is sung: swing may have moved it
+                                n.onset.section) for n, _ in pairs])
+    starts = [note.start for _, note in pairs]
     events: list[_Event] = [
         (0, 0, mido.MetaMessage("text", text="@LENGL")),
         (0, 1, mido.MetaMessage("text", text="@T" + latin1(song.title))),

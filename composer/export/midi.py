@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING
 
 import mido
 
-from ..model import PPQ, Note, Track
+from ..model import PPQ, Note, Track, VocalNote
 from ..theory import mido_key_signature
 
 if TYPE_CHECKING:
     from ..song import Song
 
-__all__ = ["song_to_midi", "latin1", "COPYRIGHT"]
+__all__ = ["song_to_midi", "sung_notes", "latin1", "COPYRIGHT"]
 
 COPYRIGHT = "Made with Songgram. Free to use, share and adapt (CC0)."
 
@@ -124,16 +124,30 @@ def _part(track: Track, lyrics: list[str] | None) -> mido.MidiTrack:
     return _events_to_track(events, track.name)
 
 
+def sung_notes(song: Song) -> list[tuple[VocalNote, Note]]:
+    """Each sung syllable, in order, with the Vocal track's note that sings it.
+
+    The Vocal track has one note per syllable, in the same order; swing may
+    have moved a note from the syllable's written start.
+
+    Raises:
+        ValueError: the Vocal track and the sung line do not match one to one.
+    """
+    syllables = sorted(song.vocal, key=lambda n: n.start)
+    notes = sorted((n for t in song.tracks if t.role == "vocal" for n in t.notes), key=lambda n: (n.start, n.pitch))
+    if len(notes) != len(syllables):
+        raise ValueError(f"the Vocal track has {len(notes)} notes for {len(syllables)} syllables")
+    return list(zip(syllables, notes))
+
+
 def song_to_midi(song: Song) -> bytes:
     """The bytes of song.mid (type 1, 480 PPQ)."""
     mid = mido.MidiFile(type=1, ticks_per_beat=PPQ)
     mid.tracks.append(_conductor(song))
     for track in song.tracks:
         lyrics = None
-        if track.role == "vocal":  # one note per sung syllable, in order (swing may have moved them)
-            lyrics = [n.lyric for n in sorted(song.vocal, key=lambda n: n.start)]
-            if len(lyrics) != len(track.notes):
-                raise ValueError(f"the Vocal track has {len(track.notes)} notes for {len(lyrics)} syllables")
+        if track.role == "vocal":
+            lyrics = [syllable.lyric for syllable, _ in sung_notes(song)]
         mid.tracks.append(_part(track, lyrics))
     buffer = io.BytesIO()
     mid.save(file=buffer)
