@@ -13,7 +13,6 @@ import secrets
 import signal
 import sys
 import traceback
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
@@ -21,7 +20,8 @@ import click
 
 from composer import SEED_LIMIT, SonggramError, compose, genre_ids, validate, vibe_ids
 from composer.errors import InputError, RefusedError
-from composer.output import check_folder, slug, staged_output, write_files
+from composer.output import slug
+from composer.save import save_song
 
 EXIT_CODES = """\b
 Exit codes:
@@ -271,31 +271,8 @@ def compose_cmd(message: str, to: str, sender: str, genre: str, vibe: str, seed:
             song = compose(text, to=to, sender=sender, genre=genre, vibe=vibe, seed=seed, key=key, tempo=tempo,
                            length=length)  # type: ignore[arg-type]
             folder = out if out is not None else Path("songs") / f"{slug(to)}-{genre}-{seed}"
-            check_folder(folder)
-            font = None
-            if not no_audio:
-                from composer.render import resolve_soundfont
-                font = resolve_soundfont(soundfont)
-                song = replace(song, soundfont=(font.name, font.license))
-            with staged_output(folder) as stage:
-                write_files(stage, {
-                    "song.mid": song.to_midi(),
-                    "song.json": song.to_json(),
-                    "lyrics.txt": song.to_lyrics_text(),
-                    "song.chordpro": song.to_chordpro(),
-                    "song.musicxml": song.to_musicxml(),
-                    "song.kar": song.to_kar(),
-                    **({"song.png": song.to_png} if png else {}),
-                })
-                if font is not None:
-                    from composer.grammar import genre as load_genre
-                    from composer.render import Effects, render_file
-                    effects = Effects.from_table(dict(load_genre(genre).mix), where=f"grammars/{genre}.toml [mix]")
-                    render_file(stage / "song.mid", stage / "song.wav", soundfont=font, effects=effects,
-                                formats=audio_formats, title=song.title)
-                    if stems:
-                        from composer.stems import song_to_stems
-                        song_to_stems(song, stage, soundfont=font, effects=effects)
+            song = save_song(song, folder, audio=not no_audio, formats=audio_formats if not no_audio else (),
+                             stems=stems, png=png, soundfont=soundfont).song
     except Exception as err:  # noqa: BLE001 - the last line of defence: one line and an exit code
         _fail(err, debug)
     except KeyboardInterrupt as err:

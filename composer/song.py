@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
@@ -29,6 +29,9 @@ from .theory import parse_key
 from .version import __version__
 from .vibes import vibe as load_vibe, vibe_ids
 from .write import write
+
+if TYPE_CHECKING:
+    from .save import SavedSong
 
 __all__ = ["Song", "compose", "SEED_LIMIT"]
 
@@ -109,6 +112,13 @@ class Song:
         """song.musicxml: a lead sheet (melody, lyrics, chord symbols)."""
         from .export.musicxml import song_to_musicxml
         return song_to_musicxml(self)
+
+    def save(self, folder: str | os.PathLike[str], *, audio: bool = True, formats: tuple[str, ...] = ("wav",),
+             stems: bool = False, png: bool = False, soundfont: object = None) -> "SavedSong":
+        """Write the song's files into ``folder``, all or nothing (see :func:`composer.save.save_song`)."""
+        from .save import save_song
+        return save_song(self, folder, audio=audio, formats=formats, stems=stems, png=png,
+                         soundfont=soundfont)  # type: ignore[arg-type]
 
 
 def compose(

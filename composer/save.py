@@ -1,0 +1,106 @@
+"""Writing a song's folder: the one writer the CLI, the batch runner and the web server share.
+
+:func:`save_song` decides the file set, builds the synth's effects from the
+genre's ``[mix]``, resolves the SoundFont, renders and masters the audio, and
+commits everything all-or-nothing through :func:`composer.output.staged_output`.
+So a song is the same bytes whichever door it came through.
+
+>>> import tempfile, pathlib
+>>> from composer import compose
+>>> song = compose("Keep going, you are closer than you think.", to="Alex", genre="pop",
+...                vibe="upbeat", seed=3, length="short")
+>>> with tempfile.TemporaryDirectory() as tmp:
+...     saved = save_song(song, pathlib.Path(tmp) / "alex", audio=False)
+...     sorted(p.name for p in saved.files)
+['lyrics.txt', 'song.chordpro', 'song.json', 'song.kar', 'song.mid', 'song.musicxml']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+from .output import check_folder, staged_output, write_files
+
+if TYPE_CHECKING:
+    from .song import Song
+    from .soundfonts import SoundFont
+
+__all__ = ["SavedSong", "save_song", "song_files"]
+
+
+@dataclass(frozen=True, slots=True)
+class SavedSong:
+    """What :func:`save_song` wrote.
+
+    Attributes:
+        song: the song as saved (with the SoundFont it was rendered with, if any).
+        folder: the output folder.
+        files: every file written, in the folder.
+    """
+
+    song: Song
+    folder: Path
+    files: tuple[Path, ...]
+
+
+def song_files(song: Song, *, png: bool = False) -> dict[str, bytes | str | Callable[[Path], None]]:
+    """The files every song writes, by name (audio aside): MIDI, JSON, text, lead sheet, karaoke."""
+    files: dict[str, bytes | str | Callable[[Path], None]] = {
+        "song.mid": song.to_midi(),
+        "song.json": song.to_json(),
+        "lyrics.txt": song.to_lyrics_text(),
+        "song.chordpro": song.to_chordpro(),
+        "song.musicxml": song.to_musicxml(),
+        "song.kar": song.to_kar(),
+    }
+    if png:
+        files["song.png"] = song.to_png
+    return files
+
+
+def save_song(song: Song, folder: str | Path, *, audio: bool = True, formats: tuple[str, ...] = ("wav",),
+              stems: bool = False, png: bool = False, soundfont: SoundFont | str | None = None) -> SavedSong:
+    """Write ``song``'s files into ``folder``, all or nothing.
+
+    Args:
+        song: a composed song (:func:`composer.compose`).
+        folder: the output folder; created if missing. Files of the user's in
+            it are never touched; a previous song's files are replaced whole.
+        audio: render and master song.wav (and ``formats``).
+        formats: audio formats to write beside song.wav ("flac", "ogg", "opus", "mp3").
+        stems: also write ``stem-<part>.wav``, one per part at its level in the mix.
+        png: also draw song.png, a piano-roll overview (needs matplotlib).
+        soundfont: a :class:`~composer.soundfonts.SoundFont`, a catalog name or a
+            path; the default font when None.
+
+    Raises:
+        OutputError: the folder cannot be written.
+        RenderError: the audio cannot be rendered.
+        ValueError: ``stems`` or ``formats`` without ``audio``.
+    """
+    folder = Path(folder)
+    if not audio and (stems or tuple(f for f in formats if f != "wav")):
+        raise ValueError("stems and audio formats need audio=True")
+    check_folder(folder)
+    font = None
+    if audio:
+        from .render import resolve_soundfont
+        font = soundfont if not isinstance(soundfont, (str, type(None))) else resolve_soundfont(soundfont)
+        song = replace(song, soundfont=(font.name, font.license))
+    chosen = tuple(dict.fromkeys(("wav", *formats)))
+    with staged_output(folder) as stage:
+        write_files(stage, song_files(song, png=png))
+        if font is not None:
+            from .grammar import genre as load_genre
+            from .render import Effects, render_file
+            genre = song.plan.genre
+            effects = Effects.from_table(dict(load_genre(genre).mix), where=f"grammars/{genre}.toml [mix]")
+            render_file(stage / "song.mid", stage / "song.wav", soundfont=font, effects=effects,
+                        formats=chosen, title=song.title)
+            if stems:
+                from .stems import song_to_stems
+                song_to_stems(song, stage, soundfont=font, effects=effects)
+        names = sorted(p.name for p in stage.iterdir() if p.is_file() and not p.name.startswith("."))
+    return SavedSong(song=song, folder=folder, files=tuple(folder / n for n in names))
