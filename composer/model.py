@@ -21,6 +21,7 @@ __all__ = [
     "Mode",
     "Word",
     "Sentiment",
+    "RelationCue",
     "Analysis",
     "LyricLine",
     "LyricSection",
@@ -79,6 +80,22 @@ class Sentiment:
 
 
 @dataclass(frozen=True, slots=True)
+class RelationCue:
+    """What decided the recipient's relation.
+
+    Attributes:
+        source: ``"to"`` for the recipient's name as given, ``"message"`` for
+            the message's words (a vocative, "my wife", a cue such as "your
+            paws", a theme's keyword), ``"default"`` when nothing pointed
+            anywhere (the relation is then "other": anyone).
+        cue: the deciding words as written ("Lola", "good boy"), "" for the default.
+    """
+
+    source: Literal["to", "message", "default"] = "default"
+    cue: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Analysis:
     """What the engine understood of a message (the analyse stage).
 
@@ -90,6 +107,7 @@ class Analysis:
         themes: every theme that scored, best first, as (theme id, score).
         theme: the main theme id ("love", "gratitude"...).
         relation: the recipient's relation ("parent", "partner", "friend"...).
+        relation_cue: what decided ``relation``.
         recipient: the recipient's name as it will be sung.
         sender: the sender's name as it will be sung, or "" when not given.
         given_to: the recipient's name as given (``--to``), or "" when the
@@ -108,6 +126,7 @@ class Analysis:
     sender: str = ""
     given_to: str = ""
     given_from: str = ""
+    relation_cue: RelationCue = RelationCue()
 
 
 @dataclass(frozen=True, slots=True)

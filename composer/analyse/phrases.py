@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Iterator, Mapping, Sequence
 
-__all__ = ["Phrase", "Matcher", "build_matcher", "score", "spans", "MAX_REPEATS"]
+__all__ = ["Phrase", "Matcher", "build_matcher", "matches", "score", "spans", "MAX_REPEATS"]
 
 MAX_REPEATS = 2
 """How many times one phrase can add its weight in one text."""
@@ -75,7 +75,7 @@ def _longest_at(matcher: Matcher, words: Sequence[str], i: int) -> Phrase | None
     return best
 
 
-def _matches(matcher: Matcher, words: Sequence[str]) -> Iterator[tuple[int, Phrase]]:
+def matches(matcher: Matcher, words: Sequence[str]) -> Iterator[tuple[int, Phrase]]:
     """(start, phrase) for each phrase found, longest first at each place, left to right."""
     i = 0
     while i < len(words):
@@ -91,7 +91,7 @@ def score(matcher: Matcher, words: Sequence[str]) -> dict[str, float]:
     """Sum the weights of the phrases found in ``words`` (lower-case), per id."""
     totals: dict[str, float] = defaultdict(float)
     seen: dict[tuple[str, ...], int] = defaultdict(int)
-    for _start, found in _matches(matcher, words):
+    for _start, found in matches(matcher, words):
         seen[found.words] += 1
         if seen[found.words] <= MAX_REPEATS:
             for ident, weight in found.targets:
@@ -105,4 +105,4 @@ def spans(matcher: Matcher, words: Sequence[str]) -> list[tuple[int, int]]:
     >>> spans(build_matcher({"a": {"little one": 3}}), "sleep little one".split())
     [(1, 3)]
     """
-    return [(start, start + len(found.words)) for start, found in _matches(matcher, words)]
+    return [(start, start + len(found.words)) for start, found in matches(matcher, words)]

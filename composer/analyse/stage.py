@@ -20,7 +20,7 @@ from .recipient import span_text, sung_name, vocatives
 from .sentiment import sentiment_of
 from .syllables import fold
 from .tokens import tokenise
-from .understand import name_evidence, relation_of, theme_scores
+from .understand import Said, evidence_of, name_clues, relation_of, theme_scores
 from .words import tokens_to_words
 
 __all__ = ["analyse", "MAX_MESSAGE_CHARS"]
@@ -72,10 +72,13 @@ def analyse(message: str, *, recipient: str, sender: str = "") -> Analysis:
     name = sung_name(recipient)
     if not name and found:
         name = span_text(text, found[0])
-    names = [[fold(t.text) for t in tokenise(normalise(recipient, read_emoji=False))]]
-    names += [[fold(t.text) for t in v] for v in found]
-    evidence = name_evidence(names, keys)
-    themes = theme_scores(keys, evidence)
+    given = tokenise(normalise(recipient, read_emoji=False))
+    names = [Said("to", [fold(t.text) for t in given], [t.text for t in given])]
+    names += [Said("message", [fold(t.text) for t in v], [t.text for t in v]) for v in found]
+    said = Said("message", keys, [w.text for w in words])
+    clues = name_clues(names, said)
+    themes = theme_scores(keys, evidence_of(clues))
+    relation, cue = relation_of(clues, said, themes)
     return Analysis(
         message=message,
         text=text,
@@ -83,9 +86,10 @@ def analyse(message: str, *, recipient: str, sender: str = "") -> Analysis:
         sentiment=sentiment_of(text),
         themes=themes,
         theme=themes[0][0],
-        relation=relation_of(evidence, keys, themes),
+        relation=relation,
         recipient=name,
         sender=sung_name(sender),
         given_to=recipient,
         given_from=sender,
+        relation_cue=cue,
     )

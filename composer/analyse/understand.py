@@ -5,10 +5,12 @@ matched with :mod:`.phrases` on the lower-case, accent-free sung words.
 
 Three steps:
 
-1. :func:`name_evidence`: the relations named by the recipient's name, the
+1. :func:`name_clues`: the relations named by the recipient's name, the
    message's vocatives ("Mom, ...", "..., Uncle Joe.") and "my" + a name
    word in the message ("to my wonderful wife", at 0.7 of the weight; after
-   modifiers the last name word counts: "my darling boy" is a boy).
+   modifiers the last name word counts: "my darling boy" is a boy); each
+   clue keeps its words and where they were found (the name as given, or
+   the message).
 2. :func:`theme_scores`: each theme's score is its ``prior`` plus the
    weights of its keywords found in the message, plus its ``name_boost``
    when step 1 points most to its relation. Every theme with a keyword found
@@ -21,14 +23,18 @@ Three steps:
    its score relative to the best theme (a lullaby is for a child), from
    themes scoring at least half the best one (a passing "tacos" in a
    birthday wish does not make the recipient a taco shop); the
-   fallback theme votes at half weight (a message with no cue is taken as
-   affection for a partner). With no evidence at all the relation is "other".
+   fallback theme votes at half weight. A theme never votes for a relation
+   whose ``from_themes`` is false: a partner is named or cued ("my wife",
+   "babe", "marry me"), never guessed from "I love you", which is said to
+   a mother as often. With no evidence at all the relation is "other"
+   (anyone). The heaviest clue for the chosen relation is its cue.
 
 >>> words = "thank you for always cooking for us".split()
 >>> [t for t, _ in theme_scores(words)]
 ['gratitude']
->>> relation_of(name_evidence([["nanay"]], words), words, theme_scores(words))
-'parent'
+>>> msg = Said("message", words, words)
+>>> relation_of(name_clues([Said("to", ["nanay"], ["Nanay"])], msg), msg, theme_scores(words))
+('parent', RelationCue(source='to', cue='Nanay'))
 """
 
 from __future__ import annotations
@@ -36,13 +42,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from types import MappingProxyType
-from typing import Any, Mapping, Sequence
+from typing import Any, Literal, Mapping, Sequence
 
 from ..data import load, optional, require
 from ..errors import GrammarError
 from .checks import one_of, weights
 from .checks import words as word_list
-from .phrases import Matcher, build_matcher, score, spans
+from ..model import RelationCue
+from .phrases import MAX_REPEATS, Matcher, build_matcher, matches, score, spans
 
 __all__ = [
     "Theme",
@@ -53,7 +60,10 @@ __all__ = [
     "relations",
     "theme_matcher",
     "name_matcher",
-    "name_evidence",
+    "Said",
+    "Clue",
+    "name_clues",
+    "evidence_of",
     "theme_scores",
     "relation_of",
     "MY_FACTOR",
@@ -108,12 +118,51 @@ class Relation:
         description: who counts as this relation.
         names: words of a name or form of address -> weight ("mom", "coach").
         cues: phrases of the message -> weight ("little brother").
+        from_themes: whether a theme's vote counts for this relation (false
+            for a partner: "I love you" is said to a mother too).
     """
 
     id: str
     description: str
     names: Mapping[str, float]
     cues: Mapping[str, float]
+    from_themes: bool = True
+
+
+Source = Literal["to", "message"]
+
+
+@dataclass(frozen=True, slots=True)
+class Said:
+    """Words said about the recipient: their name as given, a vocative, the message.
+
+    Attributes:
+        source: "to" for the recipient's name as given, else "message".
+        keys: the words in lower case without accents (what tables match).
+        shown: the same words as written (what a cue reports).
+    """
+
+    source: Source
+    keys: Sequence[str]
+    shown: Sequence[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Clue:
+    """One piece of evidence for a relation.
+
+    Attributes:
+        relation: the relation id it points to.
+        weight: how strongly.
+        source: where it was found ("to" or "message").
+        cue: the words that point, as written ("Lola", "your paws"); "" for
+            the fallback theme's vote.
+    """
+
+    relation: str
+    weight: float
+    source: Source
+    cue: str
 
 
 def _number(table: dict[str, Any], key: str, where: str, default: float | None = None) -> float:
@@ -144,6 +193,7 @@ def check_relations(table: dict[str, Any], *, where: str) -> tuple[Relation, ...
                 description=require(table, f"{key}.description", str, where=where),
                 names=MappingProxyType(weights(table, f"{key}.names", where=where)),
                 cues=MappingProxyType(weights(table, f"{key}.cues", where=where)),
+                from_themes=optional(table, f"{key}.from_themes", bool, True, where=where),
             )
         )
     if FALLBACK_RELATION not in node:
@@ -221,34 +271,67 @@ def _best_first(scores: Mapping[str, float], order: Sequence[str]) -> list[tuple
     return sorted(scores.items(), key=lambda kv: (-kv[1], rank[kv[0]]))
 
 
-def name_evidence(names: Sequence[Sequence[str]], words: Sequence[str]) -> dict[str, float]:
-    """Relation -> weight named by the recipient's names and by "my" + a name.
+def _clues(
+    matcher: Matcher, keys: Sequence[str], shown: Sequence[str], source: Source, factor: float = 1.0
+) -> list[Clue]:
+    """A clue for each phrase of ``matcher`` found in ``keys`` (each counted at most twice)."""
+    out: list[Clue] = []
+    seen: dict[tuple[str, ...], int] = {}
+    for start, phrase in matches(matcher, keys):
+        seen[phrase.words] = seen.get(phrase.words, 0) + 1
+        if seen[phrase.words] > MAX_REPEATS:
+            continue
+        cue = " ".join(shown[start : start + len(phrase.words)])
+        out.extend(Clue(rid, round(w * factor, 3), source, cue) for rid, w in phrase.targets)
+    return out
+
+
+def name_clues(names: Sequence[Said], message: Said) -> list[Clue]:
+    """The clues of the recipient's names and of "my" + a name word in the message.
 
     Args:
-        names: the recipient's name and each vocative, as lists of lower-case
-            words without accents; a repeated name counts once.
-        words: the whole message, likewise.
+        names: the recipient's name as given (source "to") and each vocative
+            of the message (source "message"); a repeated name counts once.
+        message: the whole message.
 
-    >>> name_evidence([["uncle", "joe"], ["uncle", "joe"]], "happy birthday to my wonderful wife".split())
-    {'other': 5.0, 'partner': 3.5}
+    >>> said = lambda text, source="message": Said(source, tuple(text.lower().split()), tuple(text.split()))
+    >>> [(c.relation, c.weight, c.source, c.cue) for c in name_clues(
+    ...     [said("Uncle Joe", "to"), said("Uncle Joe")], said("Happy birthday to my wonderful wife"))]
+    [('other', 5.0, 'to', 'Uncle'), ('partner', 3.5, 'message', 'my wonderful wife')]
     """
-    totals: dict[str, float] = {}
-    for name in dict.fromkeys(tuple(n) for n in names if n):
-        for rid, s in score(name_matcher(), name).items():
-            totals[rid] = totals.get(rid, 0.0) + s
+    out: list[Clue] = []
+    done: set[tuple[str, ...]] = set()
+    for name in names:
+        if name.keys and tuple(name.keys) not in done:
+            done.add(tuple(name.keys))
+            out += _clues(name_matcher(), name.keys, name.shown, name.source)
     skip = modifiers()
+    words = message.keys
     for i, word in enumerate(words):
         if word != "my":
             continue
-        last: Sequence[str] = ()
+        lo = hi = 0
         for j in range(i + 1, min(i + 4, len(words))):
             found = spans(name_matcher(), words[j:])
             if found and found[0][0] == 0:
-                last = words[j : j + found[0][1]]
+                lo, hi = j, j + found[0][1]
             if words[j] not in skip:
                 break
-        for rid, s in score(name_matcher(), last).items():
-            totals[rid] = totals.get(rid, 0.0) + round(s * MY_FACTOR, 3)
+        cue = " ".join(message.shown[i:hi])
+        for clue in _clues(name_matcher(), words[lo:hi], message.shown[lo:hi], message.source, MY_FACTOR):
+            out.append(Clue(clue.relation, clue.weight, clue.source, cue))
+    return out
+
+
+def evidence_of(clues: Sequence[Clue]) -> dict[str, float]:
+    """Relation -> total weight of ``clues``.
+
+    >>> evidence_of([Clue("other", 5.0, "to", "Uncle"), Clue("partner", 3.5, "message", "my wife")])
+    {'other': 5.0, 'partner': 3.5}
+    """
+    totals: dict[str, float] = {}
+    for c in clues:
+        totals[c.relation] = round(totals.get(c.relation, 0.0) + c.weight, 3)
     return totals
 
 
@@ -257,7 +340,7 @@ def theme_scores(
 ) -> tuple[tuple[str, float], ...]:
     """Every theme found in ``words`` (lower case, no accents) with its score, best first.
 
-    ``evidence`` is :func:`name_evidence`: a theme with a ``name_boost``
+    ``evidence`` is :func:`evidence_of` the :func:`name_clues`: a theme with a ``name_boost``
     gets it when its relation is the one the names point to most.
 
     >>> theme_scores("happy birthday little brother".split())[0]
@@ -282,37 +365,60 @@ def theme_scores(
     return tuple(_best_first(scores, [t.id for t in table]))
 
 
+def _keyword_cues(message: Said) -> dict[str, str]:
+    """Theme -> the heaviest of its keywords found in the message, as written."""
+    best: dict[str, tuple[float, str]] = {}
+    for start, phrase in matches(theme_matcher(), message.keys):
+        cue = " ".join(message.shown[start : start + len(phrase.words)])
+        for tid, w in phrase.targets:
+            if w > best.get(tid, (0.0, ""))[0]:
+                best[tid] = (w, cue)
+    return {tid: cue for tid, (_, cue) in best.items()}
+
+
 def relation_of(
-    evidence: Mapping[str, float],
-    words: Sequence[str],
-    found_themes: Sequence[tuple[str, float]],
-) -> str:
-    """The recipient's relation, from name evidence, message cues and themes.
+    clues: Sequence[Clue], message: Said, found_themes: Sequence[tuple[str, float]]
+) -> tuple[str, RelationCue]:
+    """The recipient's relation and the cue that decided it.
 
     Args:
-        evidence: :func:`name_evidence` of the recipient and message.
-        words: the whole message, as lower-case words without accents.
+        clues: :func:`name_clues` of the recipient and message.
+        message: the whole message.
         found_themes: :func:`theme_scores` of the message.
 
-    >>> relation_of({"other": 5.0}, "feel better soon".split(), (("get-well", 6.05),))
-    'other'
-    >>> relation_of({}, "you light up every room".split(), (("love", 1.8),))
-    'partner'
+    A relation whose ``from_themes`` is false (a partner, a friend) is chosen
+    only on a name or cue of its own: a theme's vote for it is not counted.
+    With no evidence the relation is "other" (source "default").
+
+    >>> said = lambda text: Said("message", tuple(text.lower().split()), tuple(text.split()))
+    >>> relation_of([Clue("other", 5.0, "to", "Tita")], said("feel better soon"), (("get-well", 6.05),))
+    ('other', RelationCue(source='to', cue='Tita'))
+    >>> relation_of([], said("You light up every room"), (("love", 1.8),))
+    ('other', RelationCue(source='default', cue=''))
+    >>> relation_of([], said("Sleep tight little one"), (("lullaby", 7.05),))
+    ('child', RelationCue(source='message', cue='little one'))
     """
-    totals = dict(evidence)
-    for rid, s in score(_cue_matcher(), words).items():
-        totals[rid] = totals.get(rid, 0.0) + s
+    found = list(clues) + _clues(_cue_matcher(), message.keys, message.shown, message.source)
     by_id = {t.id: t for t in themes()}
+    voters = {r.id for r in relations() if r.from_themes}
     matched = [(tid, s - by_id[tid].prior) for tid, s in found_themes if s > by_id[tid].prior]
     if matched:
+        cues = _keyword_cues(message)
         top = max(s for _, s in matched)
         for tid, s in matched:
-            if s / top < MIN_VOTE_SHARE:
-                continue
             theme = by_id[tid]
-            totals[theme.relation] = totals.get(theme.relation, 0.0) + theme.relation_weight * s / top
+            if s / top >= MIN_VOTE_SHARE and theme.relation in voters and tid in cues:
+                found.append(Clue(theme.relation, round(theme.relation_weight * s / top, 3), "message", cues[tid]))
     elif found_themes:
         theme = by_id[found_themes[0][0]]
-        totals[theme.relation] = totals.get(theme.relation, 0.0) + theme.relation_weight * FALLBACK_VOTE
-    best = _best_first({k: v for k, v in totals.items() if v > 0}, [r.id for r in relations()])
-    return best[0][0] if best else FALLBACK_RELATION
+        if theme.relation in voters:
+            found.append(Clue(theme.relation, theme.relation_weight * FALLBACK_VOTE, "message", ""))
+    totals = {k: v for k, v in evidence_of(found).items() if v > 0}
+    best = _best_first(totals, [r.id for r in relations()])
+    if not best:
+        return FALLBACK_RELATION, RelationCue()
+    rid = best[0][0]
+    clue = max((c for c in found if c.relation == rid), key=lambda c: c.weight)
+    if not clue.cue:
+        return rid, RelationCue()
+    return rid, RelationCue(clue.source, clue.cue)

@@ -53,6 +53,7 @@ def song_to_dict(song: Song) -> dict[str, Any]:
             "themes": [{"theme": t, "score": round(s, 4)} for t, s in a.themes],
             "theme": a.theme,
             "relation": a.relation,
+            "relation_cue": {"source": a.relation_cue.source, "cue": a.relation_cue.cue},
             "recipient": a.recipient,
             "sender": a.sender,
         },
