@@ -170,7 +170,7 @@ NUMBERS = [
     ("$20", "twenty dollars"),
     ("#1", "number one"),
     ("3.5", "three point five"),
-    ("100k", "one hundred k"),
+    ("100k", "one hundred thousand"),
 ]
 
 
@@ -191,7 +191,7 @@ EMOJI = [
     ("👨‍👩‍👧", "family"),
     ("❤️‍🔥", "love"),
     ("🐶", "puppy"),
-    ("🦄", ""),
+    ("🦄", "unicorn"),  # not in the table: the emoji library's name
     ("<3", "love"),
     (":)", ""),
 ]
@@ -394,8 +394,8 @@ def test_unsingable_messages_raise_input_error(message: str) -> None:
 
 
 def test_latin_words_are_sung_among_other_scripts() -> None:
-    a = analyse("我爱你 Mom ❤️", recipient="")
-    assert [w.text for w in a.words] == ["Mom", "love"]
+    a = analyse("我爱你 Mom, I ❤️ you", recipient="")
+    assert [w.text for w in a.words] == ["Mom", "I", "love", "you"]
 
 
 def test_non_text_arguments_are_type_errors() -> None:

@@ -71,7 +71,7 @@ def words_of(text: str) -> tuple[Word, ...]:
     ``. ! ?``, a line break and the end of the text. Text with nothing to
     sing gives ``()``.
 
-    >>> [w.syllables for w in words_of("Happy 60th, Zoë! 🎂")]
-    [('Hap', 'py'), ('six', 'ti', 'eth'), ('Zo', 'ë'), ('birth', 'day')]
+    >>> [w.syllables for w in words_of("Happy 60th, Zoë! A 🎂 for you 🎉")]
+    [('Hap', 'py'), ('six', 'ti', 'eth'), ('Zo', 'ë'), ('A',), ('birth', 'day'), ('for',), ('you',)]
     """
     return tokens_to_words(tokenise(normalise(text)))
