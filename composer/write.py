@@ -222,7 +222,7 @@ def write(
             sections[0] = LyricSection(
                 "Verse 1", "verse", tuple(verse1) + tuple(LyricLine(l, "message") for l in rest)
             )
-        return Lyrics(title=f"A song for {name}", sections=tuple(sections))
+        return Lyrics(title=f"A song for {analysis.given_to or name}", sections=tuple(sections))
     if rest:
         verse2 = _answered(rest, bank, name, rng)
     else:
@@ -233,4 +233,4 @@ def write(
     sections.append(LyricSection("Verse 2", "verse", tuple(verse2)))
     bridge = _pick_rhyming(list(bank.bridge), [], 2, name, rng)
     sections.append(LyricSection("Bridge", "bridge", tuple(LyricLine(b, "template") for b in bridge)))
-    return Lyrics(title=f"A song for {name}", sections=tuple(sections))
+    return Lyrics(title=f"A song for {analysis.given_to or name}", sections=tuple(sections))

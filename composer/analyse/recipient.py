@@ -33,11 +33,12 @@ from .normalise import normalise
 from .numerals import NUMBER_WORDS
 from .phrases import score, spans
 from .pronounce import is_latin_letter, pronunciations
+from .romanise import romanise
 from .syllables import fold
 from .tokens import Token, tokenise
 from .understand import modifiers, name_matcher, theme_matcher
 
-__all__ = ["Addressing", "check_addressing", "addressing", "vocatives", "sung_name", "span_text"]
+__all__ = ["Addressing", "check_addressing", "addressing", "vocatives", "name_text", "sung_name", "span_text"]
 
 _GREETINGS = frozenset("dear dearest hi hey hello to for my our".split())
 _MAX_WORDS = 4
@@ -164,10 +165,20 @@ def vocatives(tokens: Sequence[Token]) -> tuple[tuple[Token, ...], ...]:
     return tuple(found)
 
 
+def name_text(name: str) -> str:
+    """A name as given, normalised for singing: emoji dropped, other scripts
+    romanised ("李华" -> "Li Hua", see :mod:`.romanise`)."""
+    return romanise(normalise(name, read_emoji=False))
+
+
 def sung_name(name: str) -> str:
-    """A recipient's name as it is sung: normalised, emoji and other scripts
-    dropped, surrounding punctuation trimmed ("" when nothing is left)."""
-    text = normalise(name, read_emoji=False)
+    """A recipient's name as it is sung: :func:`name_text`, surrounding
+    punctuation trimmed ("" when nothing is left).
+
+    >>> sung_name("李华"), sung_name("Dr. Lee"), sung_name("Дмитрий 🎂")
+    ('Li Hua', 'Doctor Lee', 'Dmitriy')
+    """
+    text = name_text(name)
     return span_text(text, tokenise(text))
 
 

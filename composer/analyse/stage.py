@@ -16,7 +16,7 @@ from __future__ import annotations
 from ..errors import InputError
 from ..model import Analysis
 from .normalise import normalise
-from .recipient import span_text, sung_name, vocatives
+from .recipient import name_text, span_text, sung_name, vocatives
 from .sentiment import sentiment_of
 from .syllables import fold
 from .tokens import tokenise
@@ -72,7 +72,7 @@ def analyse(message: str, *, recipient: str, sender: str = "") -> Analysis:
     name = sung_name(recipient)
     if not name and found:
         name = span_text(text, found[0])
-    given = tokenise(normalise(recipient, read_emoji=False))
+    given = tokenise(name_text(recipient))
     names = [Said("to", [fold(t.text) for t in given], [t.text for t in given])]
     names += [Said("message", [fold(t.text) for t in v], [t.text for t in v]) for v in found]
     said = Said("message", keys, [w.text for w in words])

@@ -29,9 +29,15 @@ COPYRIGHT = "Made with Songgram. Free to use, share and adapt (CC0)."
 def latin1(text: str) -> str:
     """``text`` reduced to characters a MIDI text event can carry (Latin-1).
 
-    >>> latin1("Zoë Łucja")
-    'Zoë Lucja'
+    Words of other scripts are romanised first (a title "A song for 李华").
+
+    >>> latin1("Zoë Łucja"), latin1("A song for 李华")
+    ('Zoë Lucja', 'A song for Li Hua')
     """
+    if not all(ord(c) < 256 for c in text):
+        from ..analyse.romanise import romanise
+
+        text = romanise(text)
     out = []
     for char in text:
         try:
