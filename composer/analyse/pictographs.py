@@ -6,8 +6,9 @@ table's [library] limits; the library is imported on the first unlisted
 emoji). Where it stands decides whether it is sung at all:
 
 - inside a phrase it stands for a word: "I ❤️ you" -> "I love you";
-- at the end of a phrase (before . , ! ? ; : a line break or the end) it
-  decorates what was said and is dropped: "Happy birthday 🎉" is not
+- at the end of a phrase (before . , ! ? ; : a line break, the end, or a
+  capitalised word that starts a new sentence, where it stands for a full
+  stop) it decorates what was said and is dropped: "Happy birthday 🎉" is not
   "Happy birthday party". It is still read when the word before it leaves a
   slot for a noun ([placement] read_after: "my 🐶" -> "my puppy"), and an
   emoji with a [standalone] phrase is sung as that phrase after a comma,
@@ -200,7 +201,7 @@ def _place(before: str, after: str) -> Literal["inside", "end", "start"]:
     prev = before.rstrip()
     nxt = after.lstrip(" ")
     at_start = not prev or prev[-1] in _SENTENCE_END
-    at_end = not nxt or nxt[0] in _PHRASE_END
+    at_end = not nxt or nxt[0] in _PHRASE_END or (nxt[0].isupper() and not at_start)
     if at_end:
         word = _WORD.search(prev)
         if word and word[0].lower() in readings().read_after:
@@ -264,7 +265,9 @@ def read_emoji(text: str, *, read: bool = True) -> str:
             out = [before.rstrip(" ")]
             if place == "end":
                 out.append(_standalone(out[0], [readings().standalone.get(seq, "") for _, seq in run]))
-            if j < len(text) and text[j] not in _PHRASE_END and out[-1]:
+                if j < len(text) and text[j].isupper() and out[0] and out[0][-1].isalnum():
+                    out.append(".")  # the emoji ended a sentence: "Happy birthday 🎉 You..."
+            if j < len(text) and text[j] not in _PHRASE_END and "".join(out):
                 out.append(" ")
         i = j
     return "".join(out)
