@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.setup-done
 DEMO_MESSAGE := Mom, thank you for always cooking for us. I love you.
 
-.PHONY: setup demo test bench evaluate fuzz docs clean
+.PHONY: setup demo test bench evaluate evaluate-text fuzz docs clean
 
 # setup: system packages and the venv (once), then what makes a song start fast, rebuilt only when stale:
 # the numba kernels compiled ahead of time, pyphen's patterns parsed once, and our modules' bytecode.
@@ -30,6 +30,11 @@ bench: setup
 
 evaluate: setup
 	$(PY) scripts/evaluate.py --all-genres
+
+# evaluate-text: relation accuracy (labelled and held-out sets) and how numbers, emoji and names are sung (issue 12).
+evaluate-text: setup
+	$(PY) scripts/relations.py
+	$(PY) scripts/sung_text.py --markdown
 
 fuzz: setup
 	$(PY) scripts/fuzz.py --cases 10000 --workers 2
