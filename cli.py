@@ -378,6 +378,7 @@ def analyze(message: str, to: str, as_json: bool, debug: bool) -> None:
         import json
         click.echo(json.dumps({
             "text": result.text, "theme": result.theme, "relation": result.relation,
+            "relation_cue": {"source": result.relation_cue.source, "cue": result.relation_cue.cue},
             "recipient": result.recipient, "themes": [list(t) for t in result.themes],
             "sentiment": {"compound": result.sentiment.compound, "positive": result.sentiment.positive,
                           "negative": result.sentiment.negative, "neutral": result.sentiment.neutral},
@@ -386,7 +387,10 @@ def analyze(message: str, to: str, as_json: bool, debug: bool) -> None:
         }, ensure_ascii=False, indent=2))
         return
     click.echo(f"text:      {result.text}")
-    click.echo(f"recipient: {result.recipient or '(none)'} ({result.relation})")
+    cue = result.relation_cue
+    where = {"to": "in --to", "message": "in the message"}.get(cue.source, "")
+    click.echo(f"recipient: {result.recipient or '(none)'} ({result.relation}"
+               + (f": {cue.cue!r} {where})" if cue.cue else ")"))
     click.echo(f"theme:     {result.theme}" + (
         f"  (also: {', '.join(t for t, _ in result.themes[1:4])})" if len(result.themes) > 1 else ""))
     s = result.sentiment

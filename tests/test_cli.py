@@ -79,6 +79,8 @@ def test_analyze_shows_syllables_theme_and_relation(runner):
     assert "COOK" in result.output  # stressed syllable shown in capitals
     as_json = json.loads(runner.invoke(main, ["analyze", MESSAGE, "--to", "Mom", "--json"]).output)
     assert as_json["relation"] == "parent"
+    assert as_json["relation_cue"] == {"source": "to", "cue": "Mom"}
+    assert "(parent: 'Mom' in --to)" in result.output
 
 
 @pytest.mark.parametrize("command", ["compose", "genres", "vibes", "render", "analyze"])

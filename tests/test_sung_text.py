@@ -103,6 +103,8 @@ EMOJI = [
     ("library name", "I want a 🦄 for my birthday", "I want a unicorn for my birthday"),
     ("library face dropped", "So proud of you 🥹 really", "So proud of you really"),
     ("flag dropped", "Go 🇵🇭 team", "Go team"),
+    ("only emoji", "🎂🎉", "birthday party"),
+    ("only an emoticon", "<3 <3", "love love"),
 ]
 
 

@@ -14,7 +14,9 @@ emoji). Where it stands decides whether it is sung at all:
   emoji with a [standalone] phrase is sung as that phrase after a comma,
   unless the sentence already says it ("Good luck 🤞" -> "Good luck, fingers
   crossed");
-- at the start of a phrase, before a capitalised word or nothing, it is dropped.
+- at the start of a phrase, before a capitalised word or nothing, it is dropped;
+- a message of nothing but emoji (and emoticons) is read whole by the table
+  alone ("🎂🎉" -> "birthday party", "<3" -> "love"; "👍 🦄 ©" has nothing to sing).
 
 Emoticons (":)", "<3") are read by [emoticons] and placed the same way.
 
@@ -177,7 +179,7 @@ def _longest() -> int:
     return max((len(k) for k in readings().emoji), default=1)
 
 
-def _lookup(text: str, i: int) -> tuple[str, str, int]:
+def _lookup(text: str, i: int, *, library: bool = True) -> tuple[str, str, int]:
     """(reading, the emoji as looked up, length) of the emoji at ``text[i]``."""
     table = readings().emoji
     for size in range(min(max(_longest(), 8), len(text) - i), 0, -1):
@@ -185,7 +187,7 @@ def _lookup(text: str, i: int) -> tuple[str, str, int]:
         if seq in table:
             word, found = table[seq], seq
             break
-        if size <= 8 and readings().library_words and (lib := _library_reading(seq)) is not None:
+        if library and size <= 8 and readings().library_words and (lib := _library_reading(seq)) is not None:
             word, found = lib, seq
             break
     else:
@@ -239,6 +241,7 @@ def read_emoji(text: str, *, read: bool = True) -> str:
     text = INVISIBLE.sub("", text)
     if not any(is_emoji(ch) for ch in text):
         return text.replace(ZWJ, "")
+    only_emoji = not any(ch.isalnum() for ch in text if not is_emoji(ch))  # the emoji are the message
     out: list[str] = []
     i = 0
     while i < len(text):
@@ -253,11 +256,11 @@ def read_emoji(text: str, *, read: bool = True) -> str:
             if text[j] in " " + ZWJ:
                 j += 1
                 continue
-            word, seq, size = _lookup(text, j)
+            word, seq, size = _lookup(text, j, library=not only_emoji)
             run.append((word, seq))
             j += size
         before = "".join(out)
-        place = _place(before, text[j:]) if read else "start"
+        place = "start" if not read else "inside" if only_emoji else _place(before, text[j:])
         if place == "inside":
             words = [w for k, (w, _) in enumerate(run) if w and (k == 0 or w != run[k - 1][0])]
             out.append("".join(f" {w} " for w in dict.fromkeys(words)))
@@ -287,10 +290,12 @@ def read_emoticons(text: str) -> str:
     """
     if not readings().emoticons:
         return text
+    rest = _emoticon_pattern().sub(" ", text)
+    only_symbols = not any(ch.isalnum() for ch in rest if not is_emoji(ch))  # the faces are the message
 
     def replace(m: re.Match[str]) -> str:
         word = readings().emoticons[m[1]]
-        if not word or _place(m.string[: m.start()], m.string[m.end() :]) != "inside":
+        if not word or not only_symbols and _place(m.string[: m.start()], m.string[m.end() :]) != "inside":
             return ""
         return f" {word} "
 
