@@ -66,7 +66,7 @@ def sung(message: str, to: str) -> dict[str, str]:
     from composer import compose
     from composer.export.songjson import song_to_dict
 
-    song = compose(message, to=to, genre="pop", vibe="upbeat", seed=1, length="short")  # type: ignore[arg-type]
+    song = compose(message, to=to, genre="pop", vibe="upbeat", seed=1, length="short")
     data = song_to_dict(song)
     midi_title, words = midi_words(song.to_midi())
     first = song.lyrics.sections[0].lines

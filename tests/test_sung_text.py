@@ -28,7 +28,7 @@ from composer.export.songjson import schema, song_to_dict
 from conftest import composed
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-from sung_text import midi_words  # noqa: E402  (the script's reader, so the table and the tests agree)
+from sung_text import midi_words  # the script's reader, so the README table and these tests agree
 
 NUMBERS = [
     ("1.5M", "one point five million"),

@@ -41,7 +41,7 @@ from ..errors import GrammarError
 from .checks import strings
 from .checks import words as word_list
 
-__all__ = ["Readings", "check_readings", "readings", "read_emoji", "read_emoticons", "INVISIBLE", "ZWJ"]
+__all__ = ["Readings", "check_readings", "readings", "read_emoji", "read_emoticons", "is_emoji", "INVISIBLE", "ZWJ"]
 
 INVISIBLE = re.compile("[\ufe00-\ufe0f\U0001f3fb-\U0001f3ff\u20e3\U000e0020-\U000e007f]")
 """Variation selectors, skin tones, the keycap mark and tag characters: removed before lookup."""
