@@ -238,3 +238,18 @@ def test_shipped_text_rules_are_valid() -> None:
     readings = check_readings(load("rules", "emoji"), load("rules", "words"), where="e", words_where="w")
     assert readings.library_words and readings.standalone and readings.read_after
     assert len(check_romanised(load("rules", "pronunciation"), where="p")) >= 40
+
+
+def test_the_text_libraries_load_only_when_a_message_needs_them() -> None:
+    """num2words, emoji and anyascii cost 10-100 ms to import: a plain message never pays it."""
+    import subprocess
+
+    code = (
+        "import sys\nfrom composer.analyse import analyse\n"
+        "analyse('Mom, thank you for always cooking for us. I love you.', recipient='Mom')\n"
+        "print(*sorted(m for m in ('num2words', 'emoji', 'anyascii') if m in sys.modules))\n"
+        "analyse('2 hugs and a 🦄 for you', recipient='李华')\n"
+        "print(*sorted(m for m in ('num2words', 'emoji', 'anyascii') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.splitlines() == ["", "anyascii emoji num2words"]
