@@ -52,7 +52,7 @@ from .effects import Effects
 from .errors import RenderError
 from .soundfonts import SoundFont, resolve_soundfont
 
-__all__ = ["Effects", "RenderReport", "midi_to_audio", "render_file", "resolve_soundfont", "TAIL_SECONDS"]
+__all__ = ["Effects", "Overdub", "RenderReport", "midi_to_audio", "render_file", "resolve_soundfont", "TAIL_SECONDS"]
 
 TAIL_SECONDS = 4.0
 """The longest tail kept after the MIDI ends (release and reverb)."""
@@ -439,6 +439,46 @@ def _trim(audio: np.ndarray, *, length: int, sample_rate: int) -> np.ndarray:
 
 
 @dataclass(frozen=True, slots=True)
+class Overdub:
+    """A pre-rendered part (the sung voice) mixed over the band before mastering.
+
+    Attributes:
+        make: returns the part, stereo float32 at the mix's rate from the top of
+            the song; called in a thread while the synths play.
+        spans: (start, end) seconds where its loudness is matched against the band.
+        level_lu: its loudness minus the band's over ``spans``.
+        mute: MIDI channels the synths leave out (the instrument it replaces).
+    """
+
+    make: Callable[[], np.ndarray]
+    spans: tuple[tuple[float, float], ...] = ()
+    level_lu: float = 0.0
+    mute: frozenset[int] = frozenset()
+
+
+def _overdub(band: np.ndarray, part: np.ndarray, overdub: Overdub, sample_rate: int) -> tuple[np.ndarray, float]:
+    """``band`` with ``part`` mixed in at ``overdub.level_lu`` against it; returns (mix, the part's gain)."""
+    from .loudness import integrated_loudness
+
+    frames = max(len(band), len(part))
+    if frames > len(band):
+        band = np.concatenate([band, np.zeros((frames - len(band), 2), dtype=np.float32)])
+    part = part[:frames]
+    spans = [(int(a * sample_rate), min(int(b * sample_rate), len(part))) for a, b in overdub.spans]
+    spans = [(a, b) for a, b in spans if b > a] or [(0, len(part))]
+
+    def loudness(audio: np.ndarray) -> float:
+        return integrated_loudness(np.concatenate([audio[a:b] for a, b in spans]), sample_rate)
+
+    mine, theirs = loudness(part), loudness(band)
+    if not (np.isfinite(mine) and np.isfinite(theirs)):
+        mine, theirs = integrated_loudness(part, sample_rate), integrated_loudness(band, sample_rate)
+    gain = float(10 ** ((theirs + overdub.level_lu - mine) / 20)) if np.isfinite(mine) and np.isfinite(theirs) else 1.0
+    band[:len(part)] += part * np.float32(gain)
+    return band, gain
+
+
+@dataclass(frozen=True, slots=True)
 class RenderReport:
     """What :func:`render_file` wrote.
 
@@ -449,6 +489,8 @@ class RenderReport:
         true_peak_dbtp: its true peak (4x oversampled), dBTP.
         soundfont: the font's name.
         license: the font's licence.
+        overdub_gain: the gain the overdub was mixed in with (1.0 without one).
+        overdub: the overdub as mixed (before the master), or None.
     """
 
     paths: tuple[Path, ...]
@@ -457,6 +499,8 @@ class RenderReport:
     true_peak_dbtp: float
     soundfont: str
     license: str
+    overdub_gain: float = 1.0
+    overdub: np.ndarray | None = None
 
     @property
     def path(self) -> Path:
@@ -466,7 +510,7 @@ class RenderReport:
 
 def render_file(midi_path: str | Path, out_path: str | Path, *, soundfont: SoundFont | str | None = None,
                 effects: Effects = Effects(), formats: tuple[str, ...] = ("wav",), title: str = "",
-                artist: str = "Songgram", workers: int | None = None) -> RenderReport:
+                artist: str = "Songgram", workers: int | None = None, overdub: Overdub | None = None) -> RenderReport:
     """Render, master and write ``midi_path`` to ``out_path``, once per format.
 
     Each format's file is ``out_path`` with that format's suffix. Files are
@@ -483,6 +527,8 @@ def render_file(midi_path: str | Path, out_path: str | Path, *, soundfont: Sound
         title: the title tag, in formats that have tags.
         artist: the artist tag.
         workers: as for :func:`midi_to_audio`.
+        overdub: a part (the sung voice) made while the synths play and mixed
+            over the band before mastering; the channels it mutes are not played.
 
     Raises:
         RenderError: the MIDI, the font or libfluidsynth cannot be used, the
@@ -492,8 +538,27 @@ def render_file(midi_path: str | Path, out_path: str | Path, *, soundfont: Sound
     from .master import SAMPLE_RATE, _bus_eq, _master, prepare, write_audio
 
     # the synths apply the bus EQ to their own segments; the other filters are built while they play
+    made: list[np.ndarray] = []
+    failed: list[BaseException] = []
+    meanwhile: Callable[[], Any] = prepare
+    if overdub is not None:
+        def meanwhile() -> None:
+            prepare()
+            try:
+                made.append(overdub.make())
+            except BaseException as err:  # noqa: BLE001 - raised again in this thread, below
+                failed.append(err)
+    channels = None if overdub is None or not overdub.mute else set(range(16)) - set(overdub.mute)
     audio = _render(midi_path, soundfont=font, effects=effects, sample_rate=SAMPLE_RATE, workers=workers,
-                    meanwhile=prepare, eq=_bus_eq(SAMPLE_RATE))
+                    meanwhile=meanwhile, eq=_bus_eq(SAMPLE_RATE), channels=channels)
+    gain, part = 1.0, None
+    if overdub is not None:
+        if failed:
+            raise failed[0]
+        if not made:
+            raise RenderError("the sung part was not made")
+        part = made[0]
+        audio, gain = _overdub(audio, part, overdub, SAMPLE_RATE)
 
     if not (audio.max() > 0 or audio.min() < 0):
         raise RenderError(f"the render of {midi_path} with {font.name} is silent; "
@@ -504,4 +569,5 @@ def render_file(midi_path: str | Path, out_path: str | Path, *, soundfont: Sound
                                                                    formats=formats, title=title, artist=artist)))
     paths = written[0]
     return RenderReport(paths=paths, seconds=len(audio) / SAMPLE_RATE, lufs=figures.lufs,
-                        true_peak_dbtp=figures.true_peak_dbtp, soundfont=font.name, license=font.license)
+                        true_peak_dbtp=figures.true_peak_dbtp, soundfont=font.name, license=font.license,
+                        overdub_gain=gain, overdub=part)

@@ -25,10 +25,12 @@ from .catalog import Choice, Voice, check_installed, choose, voice, voice_names,
 from .score import Line, lines_from_midi, lines_from_song, pitches
 
 if TYPE_CHECKING:
+    from ..effects import Effects
+    from ..render import Overdub
     from ..song import Song
 
 __all__ = ["Take", "Voice", "Choice", "voices", "voice", "voice_names", "prepare_song", "prepare_midi",
-           "sing", "NONE"]
+           "sing", "overdub", "NONE"]
 
 NONE = "none"
 """The ``--voice`` value that sings nothing (today's instrumental)."""
@@ -108,3 +110,14 @@ def sing(take: Take, *, room: float, reverb: float, sample_rate: int = 44100) ->
     end = max(start + len(audio) / rate for start, _, audio in pieces)
     frames = int(np.ceil((end + 4.5) * sample_rate))
     return process(pieces, rate, frames, room=room, reverb=reverb, out_rate=sample_rate)
+
+
+def overdub(take: Take, effects: Effects) -> Overdub:
+    """``take`` as an overdub for :func:`composer.render.render_file`: sung while the synths play, in the
+    genre's room, at the chain's level against the band in the choruses, the Vocal instrument left out."""
+    from ..render import Overdub
+    from .chain import chain
+
+    return Overdub(make=lambda: sing(take, room=effects.reverb_room, reverb=effects.reverb_level),
+                   spans=take.choruses, level_lu=chain().level_lu,
+                   mute=frozenset({take.channel}) if take.channel is not None else frozenset())
