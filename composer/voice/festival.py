@@ -19,7 +19,7 @@ import numpy as np
 
 from ..errors import RenderError
 from .catalog import Voice
-from .phones import VOWELS, lexicon_entry, spelling, token
+from .phones import SONORANTS, VOWELS, lexicon_entry, spelling, token
 
 __all__ = ["Phone", "Spoken", "speak"]
 
@@ -61,6 +61,11 @@ class Phone:
     def vowel(self) -> bool:
         """True for a vowel (the part of a syllable that is sung)."""
         return self.name in VOWELS
+
+    @property
+    def sonorant(self) -> bool:
+        """True for a phone that is always voiced (a vowel, nasal, liquid or glide)."""
+        return self.name in SONORANTS
 
 
 @dataclass(frozen=True, slots=True)

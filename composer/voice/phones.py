@@ -20,10 +20,13 @@ import string
 
 from ..analyse import cmu
 
-__all__ = ["VOWELS", "festival_phones", "syllabify", "token", "lexicon_entry", "spelling"]
+__all__ = ["VOWELS", "SONORANTS", "festival_phones", "syllabify", "token", "lexicon_entry", "spelling"]
 
 VOWELS = frozenset("aa ae ah ao aw ax axr ay eh er ey ih iy ow oy uh uw".split())
 """The vowels of Festival's radio phone set."""
+
+SONORANTS = VOWELS | frozenset("m n ng l r w y el em en nx".split())
+"""Phones that are always voiced: vowels, nasals, liquids and glides (sung on the tune's pitch)."""
 
 _ONSETS = frozenset({
     ("p", "r"), ("p", "l"), ("b", "r"), ("b", "l"), ("t", "r"), ("d", "r"), ("k", "r"), ("k", "l"),

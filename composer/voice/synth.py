@@ -5,8 +5,8 @@ envelope (CheapTrick: the vowel and consonant colour) and its aperiodicity
 (D4C: breath and noise). We keep the envelope and aperiodicity, move them in
 time by the line's time map (:mod:`.warp`), interpolating between analysis
 frames where a vowel is stretched, give every voiced frame the pitch of the
-tune, and resynthesise. Vowel frames are always voiced, so a stretched vowel
-never breaks. Before each phrase, a short breath: the first vowel's envelope,
+tune, and resynthesise. Vowels, nasals, liquids and glides are always
+voiced, so a stretched vowel never breaks and a nasal never turns to noise. Before each phrase, a short breath: the first vowel's envelope,
 30 dB down, as pure noise.
 
 Every distinct line is spoken and analysed once; a line sung again on the
@@ -45,6 +45,7 @@ class Analysis:
     envelope: np.ndarray
     aperiodicity: np.ndarray
     vowel: np.ndarray  # True where a vowel is spoken
+    sonorant: np.ndarray  # True where a vowel, nasal, liquid or glide is spoken: always voiced
 
 
 def analyse(spoken: Spoken, rate: int) -> Analysis:
@@ -55,14 +56,20 @@ def analyse(spoken: Spoken, rate: int) -> Analysis:
     period = FRAME_SECONDS * 1000
     f0, times = pyworld.dio(audio, rate, f0_floor=_F0_RANGE[0], f0_ceil=_F0_RANGE[1], frame_period=period)
     f0 = pyworld.stonemask(audio, f0, times, rate)
+    vowel = np.zeros(len(f0), dtype=bool)
+    sonorant = np.zeros(len(f0), dtype=bool)
+    for phone in spoken.phones:
+        span = slice(int(phone.start / FRAME_SECONDS), int(np.ceil(phone.end / FRAME_SECONDS)))
+        vowel[span] |= phone.vowel
+        sonorant[span] |= phone.sonorant
+    voiced = np.flatnonzero(f0 > 0)
+    gaps = sonorant & (f0 <= 0)
+    if voiced.size and gaps.any():  # DIO lost the pitch inside a sonorant: analyse it as voiced anyway
+        f0[gaps] = np.interp(np.flatnonzero(gaps), voiced, f0[voiced])
     size = _FFT_SIZE * rate // 16000
     envelope = pyworld.cheaptrick(audio, f0, times, rate, fft_size=size)
     aperiodicity = pyworld.d4c(audio, f0, times, rate, fft_size=size)
-    vowel = np.zeros(len(f0), dtype=bool)
-    for phone in spoken.phones:
-        if phone.vowel:
-            vowel[int(phone.start / FRAME_SECONDS):int(np.ceil(phone.end / FRAME_SECONDS))] = True
-    return Analysis(f0, envelope, aperiodicity, vowel)
+    return Analysis(f0, envelope, aperiodicity, vowel, sonorant)
 
 
 def _frames(values: np.ndarray, position: np.ndarray) -> np.ndarray:
@@ -90,7 +97,7 @@ def sing_line(line: Line, spoken: Spoken, analysis: Analysis, rate: int,
     envelope = _frames(analysis.envelope, position)
     aperiodicity = _frames(analysis.aperiodicity, position)
     nearest = np.clip(np.rint(position).astype(np.int64), 0, len(analysis.f0) - 1)
-    voiced = sounding & ((analysis.f0[nearest] > 0) | analysis.vowel[nearest])
+    voiced = sounding & ((analysis.f0[nearest] > 0) | analysis.sonorant[nearest])
     curve = pitch_curve(times, line.notes, rng)
     f0 = np.where(voiced, 440.0 * 2.0 ** ((curve - 69.0) / 12.0), 0.0)
     quiet = ~sounding
