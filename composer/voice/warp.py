@@ -11,8 +11,8 @@ syllables than it has notes sings the extra ones at the end of its last
 note; a word with more notes than syllables holds its last vowel over them
 (melisma).
 
-The pitch curve follows the notes: a short glide from the note before (or a
-scoop from below at a phrase start), vibrato that grows on held notes, and a
+The pitch curve follows the notes: a short glide from the note before,
+starting just before the beat (or a scoop from below at a phrase start), vibrato that grows on held notes, and a
 slow drift of a few cents; at each note's middle it is within 25 cents of
 the written pitch.
 
@@ -42,7 +42,8 @@ _VIBRATO_HZ = 5.5
 _VIBRATO_CENTS = 18.0
 _VIBRATO_DELAY = 0.22
 _VIBRATO_RISE = 0.45
-_GLIDE = 0.03  # seconds: time constant of the glide into a note
+_GLIDE = 0.02  # seconds: time constant of the glide into a note
+_ANTICIPATE = 0.035  # seconds: the glide into a note starts this much before it
 _SCOOP = 0.6  # semitones under the note where a phrase's first note starts
 _DRIFT_CENTS = 5.0
 
@@ -153,15 +154,17 @@ def pitch_curve(times: np.ndarray, notes: list[Note] | tuple[Note, ...], rng: np
     """The sung pitch (fractional MIDI note numbers) at ``times`` (seconds), following ``notes``."""
     notes = sorted(notes, key=lambda n: n.start)
     starts = np.array([n.start for n in notes])
-    which = np.clip(np.searchsorted(starts, times, side="right") - 1, 0, len(notes) - 1)
+    early = np.array([n.start - (_ANTICIPATE if k and n.start - notes[k - 1].end < LEGATO_GAP else 0.0)
+                      for k, n in enumerate(notes)])
+    which = np.clip(np.searchsorted(early, times, side="right") - 1, 0, len(notes) - 1)
     target = np.array([n.pitch for n in notes])[which]
-    since = times - starts[which]
+    since = times - early[which]
     before = np.empty(len(notes))
     for k, note in enumerate(notes):
         joined = k > 0 and note.start - notes[k - 1].end < LEGATO_GAP
         before[k] = notes[k - 1].pitch if joined else note.pitch - _SCOOP
     lengths = np.array([max(n.end - n.start, 0.05) for n in notes])[which]
-    tau = np.minimum(_GLIDE, lengths / 8)
+    tau = np.minimum(_GLIDE, lengths / 10)
     glide = (before[which] - target) * np.exp(-np.maximum(since, 0.0) / tau)
     depth = np.clip((since - _VIBRATO_DELAY) / _VIBRATO_RISE, 0.0, 1.0) * _VIBRATO_CENTS / 100
     vibrato = depth * np.sin(2 * np.pi * _VIBRATO_HZ * np.maximum(since - _VIBRATO_DELAY, 0.0))
