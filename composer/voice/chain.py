@@ -9,8 +9,8 @@ noise tails, one per side, with a pre-delay; the decay and send follow the
 genre's ``reverb_room`` and ``reverb_level``) and resampled to the mix's rate
 by zero-padding the spectrum. The numbers live in rules/voices.toml [chain].
 
-:func:`chorus_spans` and :func:`relative_gain` set the vocal's level against
-the band: in the choruses, the vocal stem sits ``level_lu`` above the band.
+Its level against the band (``level_lu`` over the band in the choruses) is
+set where both are at hand, by :func:`composer.render.render_file`.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import numpy as np
 
 from ..data import load, require
 
-__all__ = ["Chain", "chain", "process", "relative_gain"]
+__all__ = ["Chain", "chain", "process"]
 
 _WHERE = "rules/voices.toml [chain]"
 _HOP = 0.01
@@ -94,12 +94,13 @@ def _compress(voice: np.ndarray, rate: int, numbers: Chain, threshold: float) ->
     return (voice * per_sample).astype(np.float32)
 
 
-def _tail(rate: int, seconds: float, predelay: float, rng: np.random.Generator) -> np.ndarray:
+def _tail(rate: int, seconds: float, predelay: float, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
     length = int(rate * min(seconds, 4.0))
     t = np.arange(length) / rate
     noise = rng.standard_normal(length) * np.exp(-6.91 * t / seconds)
     noise[: int(predelay * rate)] = 0.0
-    return noise / np.sqrt((noise ** 2).sum())
+    return (noise / np.sqrt((noise ** 2).sum())).astype(np.float32)
 
 
 def _threshold(pieces: list[np.ndarray], rate: int, numbers: Chain) -> float:
@@ -118,35 +119,51 @@ def _threshold(pieces: list[np.ndarray], rate: int, numbers: Chain) -> float:
     return float(np.median(sung)) + numbers.compress_threshold_db
 
 
-def _one(voice: np.ndarray, rate: int, out_rate: int, threshold: float, room: float, reverb: float,
-         numbers: Chain) -> np.ndarray:
+class _Spectra:
+    """The chain's filter and reverb spectra for each FFT size, computed once per song."""
+
+    def __init__(self, rate: int, room: float, reverb: float, numbers: Chain) -> None:
+        self.rate, self.numbers = rate, numbers
+        self.seconds = max(0.2, numbers.reverb_seconds * room)
+        self.send = numbers.reverb_send * reverb
+        self.cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def get(self, size: int) -> tuple[np.ndarray, np.ndarray]:
+        """(dry filter, wet filter) spectra, each (2, size // 2 + 1): left and right."""
+        if size not in self.cache:
+            numbers, rate = self.numbers, self.rate
+            freqs = np.fft.rfftfreq(size, 1.0 / rate)
+            highpass = 1.0 / np.sqrt(1.0 + (numbers.highpass_hz / np.maximum(freqs, 1e-3)) ** 4)
+            octaves = np.log2(np.maximum(freqs, 1.0) / numbers.presence_hz) / numbers.presence_octaves
+            presence = 10 ** (numbers.presence_db * np.exp(-0.5 * (2 * octaves) ** 2) / 20)
+            top = np.clip((rate / 2 - freqs) / (0.05 * rate), 0.0, 1.0)  # roll off before the voice's Nyquist
+            dry = (highpass * presence * top).astype(np.float32)
+            wet = np.stack([np.fft.rfft(_tail(rate, self.seconds, numbers.reverb_predelay, 11 + side), size)
+                            for side in range(2)]) * np.float32(self.send)
+            self.cache[size] = (dry, (1.0 + wet).astype(np.complex64))
+        return self.cache[size]
+
+
+def _one(voice: np.ndarray, rate: int, out_rate: int, threshold: float, spectra: _Spectra) -> np.ndarray:
     """One sung line through the chain: stereo float32 at ``out_rate``, reverb tail included."""
+    numbers = spectra.numbers
     voice = _compress(voice, rate, numbers, threshold)
-    seconds = max(0.2, numbers.reverb_seconds * room)
-    n = len(voice) + int(rate * (min(seconds, 4.0) + numbers.reverb_predelay)) + 1
+    n = len(voice) + int(rate * (min(spectra.seconds, 4.0) + numbers.reverb_predelay)) + 1
     size = 320
     while size < n:  # 320 x 2^k: the output length is exact at 44.1 or 48 kHz from 16, 22.05, 32 or 48 kHz
         size *= 2
     if (size * out_rate) % rate:
         raise ValueError(f"cannot resample {rate} Hz to {out_rate} Hz exactly")
-    spectrum = np.fft.rfft(voice.astype(np.float64), size)
-    freqs = np.fft.rfftfreq(size, 1.0 / rate)
-    highpass = 1.0 / np.sqrt(1.0 + (numbers.highpass_hz / np.maximum(freqs, 1e-3)) ** 4)
-    octaves = np.log2(np.maximum(freqs, 1.0) / numbers.presence_hz) / numbers.presence_octaves
-    presence = 10 ** (numbers.presence_db * np.exp(-0.5 * (2 * octaves) ** 2) / 20)
-    top = np.clip((rate / 2 - freqs) / (0.05 * rate), 0.0, 1.0)  # roll off before the voice's Nyquist
-    spectrum *= highpass * presence * top
-    rng = np.random.default_rng(11)
-    send = numbers.reverb_send * reverb
+    dry, wet = spectra.get(size)
+    spectrum = np.fft.rfft(voice.astype(np.float32), size) * dry
     big = size * out_rate // rate
-    out = np.empty((big, 2), dtype=np.float32)
-    for side in range(2):
-        wet = np.fft.rfft(_tail(rate, seconds, numbers.reverb_predelay, rng), size)
-        full = np.zeros(big // 2 + 1, dtype=np.complex128)
-        full[: len(spectrum)] = spectrum * (1.0 + send * wet) * (big / size)
-        out[:, side] = np.fft.irfft(full, big)
     keep = int(np.ceil(n * out_rate / rate))
-    return out[:keep]
+    out = np.empty((keep, 2), dtype=np.float32)
+    full = np.zeros(big // 2 + 1, dtype=np.complex64)
+    for side in range(2):
+        full[: len(spectrum)] = spectrum * wet[side] * np.float32(big / size)
+        out[:, side] = np.fft.irfft(full, big)[:keep]
+    return out
 
 
 def process(pieces: list[tuple[float, object, np.ndarray]], rate: int, frames: int, *, room: float,
@@ -166,10 +183,11 @@ def process(pieces: list[tuple[float, object, np.ndarray]], rate: int, frames: i
     out = np.zeros((frames, 2), dtype=np.float32)
     distinct = {key: audio for _, key, audio in pieces}
     threshold = _threshold(list(distinct.values()), rate, numbers)
+    spectra = _Spectra(rate, room, reverb, numbers)
     done: dict[object, np.ndarray] = {}
     for start, key, audio in pieces:
         if key not in done:
-            done[key] = _one(audio, rate, out_rate, threshold, room, reverb, numbers)
+            done[key] = _one(audio, rate, out_rate, threshold, spectra)
         wet = done[key]
         at = int(round(start * out_rate))
         if at < 0:
@@ -178,23 +196,3 @@ def process(pieces: list[tuple[float, object, np.ndarray]], rate: int, frames: i
         if stop > at:
             out[at:stop] += wet[: stop - at]
     return out
-
-
-def relative_gain(vocal: np.ndarray, band: np.ndarray, spans: list[tuple[int, int]], rate: int,
-                  level_lu: float) -> float:
-    """The gain that puts ``vocal`` ``level_lu`` above ``band`` over ``spans`` (frames), by BS.1770.
-
-    With no span, or a silent side, the whole song is measured; 1.0 if still silent.
-    """
-    from ..loudness import integrated_loudness
-
-    def loudness(audio: np.ndarray) -> float:
-        parts = [audio[a:b] for a, b in spans if b > a] or [audio]
-        return integrated_loudness(np.concatenate(parts), rate)
-
-    v, b = loudness(vocal), loudness(band)
-    if not (np.isfinite(v) and np.isfinite(b)):
-        v, b = integrated_loudness(vocal, rate), integrated_loudness(band, rate)
-    if not (np.isfinite(v) and np.isfinite(b)):
-        return 1.0
-    return float(10 ** ((b + level_lu - v) / 20))
