@@ -2,7 +2,8 @@
 
 WORLD splits speech into its pitch (DIO, refined by StoneMask), its spectral
 envelope (CheapTrick: the vowel and consonant colour) and its aperiodicity
-(D4C: breath and noise). We keep the envelope and aperiodicity, move them in
+(breath and noise; modelled from the voicing and the phone, see
+:func:`_aperiodicity`, rather than measured by D4C). We keep the envelope and aperiodicity, move them in
 time by the line's time map (:mod:`.warp`), interpolating between analysis
 frames where a vowel is stretched, give every voiced frame the pitch of the
 tune, and resynthesise. Vowels, nasals, liquids and glides are always
@@ -34,6 +35,7 @@ _BREATH = (0.22, 0.03)  # the breath before a phrase: from this long before its 
 _BREATH_DB = -30.0
 _F0_RANGE = (60.0, 600.0)
 _SILENT = 1e-12
+_AP_FLOOR_DB, _AP_RISE_DB = -40.0, 30.0
 _FFT_SIZE = 512  # at 16 kHz: a 32 ms window, enough for voices over 94 Hz; half the default's cost  # spectral envelope (power) of a silent frame
 
 
@@ -49,7 +51,7 @@ class Analysis:
 
 
 def analyse(spoken: Spoken, rate: int) -> Analysis:
-    """Analyse a spoken line with WORLD (DIO + StoneMask, CheapTrick, D4C)."""
+    """Analyse a spoken line with WORLD (DIO + StoneMask, CheapTrick; the aperiodicity modelled)."""
     import pyworld
 
     audio = np.ascontiguousarray(spoken.audio, dtype=np.float64)
@@ -68,8 +70,24 @@ def analyse(spoken: Spoken, rate: int) -> Analysis:
         f0[gaps] = np.interp(np.flatnonzero(gaps), voiced, f0[voiced])
     size = _FFT_SIZE * rate // 16000
     envelope = pyworld.cheaptrick(audio, f0, times, rate, fft_size=size)
-    aperiodicity = pyworld.d4c(audio, f0, times, rate, fft_size=size)
-    return Analysis(f0, envelope, aperiodicity, vowel, sonorant)
+    return Analysis(f0, envelope, _aperiodicity(f0, sonorant, size, rate), vowel, sonorant)
+
+
+def _aperiodicity(f0: np.ndarray, sonorant: np.ndarray, size: int, rate: int) -> np.ndarray:
+    """A model of the aperiodicity, in place of D4C's (which cost 30% of the voice for no gain we could measure).
+
+    Unvoiced frames are noise; voiced frames are periodic in the low
+    frequencies and breathier up high (-40 dB at 0 Hz rising 30 dB over
+    8 kHz); voiced obstruents (z, v, dh...) add frication above 1.5 kHz.
+    """
+    freqs = np.linspace(0.0, rate / 2, size // 2 + 1)
+    voiced_curve = np.clip(10 ** ((_AP_FLOOR_DB + _AP_RISE_DB * freqs / 8000.0) / 20), 0.001, 1.0)
+    fricated = np.where(freqs > 1500.0, 0.5, voiced_curve)
+    out = np.ones((len(f0), len(freqs)))
+    voiced = f0 > 0
+    out[voiced & sonorant] = voiced_curve
+    out[voiced & ~sonorant] = fricated
+    return out
 
 
 def _frames(values: np.ndarray, position: np.ndarray) -> np.ndarray:
