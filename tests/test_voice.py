@@ -232,3 +232,23 @@ def test_voice_none_is_the_instrumental_and_render_sings_a_midi(runner, tmp_path
     quiet = runner.invoke(main, ["render", str(tmp_path / "bare.mid"), "--out", str(tmp_path / "bare.wav"),
                                  "--voice", "slt"])
     assert quiet.exit_code == 0 and "no lyric events" in quiet.output
+
+
+def test_song_json_records_the_voice_beside_the_soundfont():
+    from dataclasses import replace
+
+    import jsonschema
+
+    from composer.export.songjson import schema
+
+    song = composed(MESSAGE, "Alex", "pop", "upbeat", 3, "short")
+    assert json.loads(song.to_json())["voice"] is None  # not sung (no audio)
+    take = prepare_song(song) if HAVE_FESTIVAL else None
+    record = take.record() if take else {"name": "slt", "engine": "festival+world", "license": "x", "origin": "y",
+                                         "reason": "z"}
+    document = json.loads(replace(song, voice=tuple(record.items())).to_json())
+    jsonschema.validate(document, schema())
+    assert document["voice"] == record and document["voice"]["reason"]
+    del document["voice"]["license"]
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(document, schema())
