@@ -444,7 +444,8 @@ class Overdub:
 
     Attributes:
         make: returns the part, stereo float32 at the mix's rate from the top of
-            the song; called in a thread while the synths play.
+            the song; called in a forked process while the synths play (its
+            working memory is freed when it ends).
         spans: (start, end) seconds where its loudness is matched against the band.
         level_lu: its loudness minus the band's over ``spans``.
         mute: MIDI channels the synths leave out (the instrument it replaces).
@@ -456,26 +457,84 @@ class Overdub:
     mute: frozenset[int] = frozenset()
 
 
-def _overdub(band: np.ndarray, part: np.ndarray, overdub: Overdub, sample_rate: int) -> tuple[np.ndarray, float]:
-    """``band`` with ``part`` mixed in at ``overdub.level_lu`` against it; returns (mix, the part's gain)."""
-    from .loudness import integrated_loudness
+def _make_child(make: Callable[[], np.ndarray], conn: Any) -> None:
+    """Process body: make the overdub and send it through ``conn`` (shape, then bytes), or the error."""
+    try:
+        part = np.ascontiguousarray(make(), dtype=np.float32)
+    except Exception as err:  # noqa: BLE001 - reported to the parent, which raises RenderError
+        conn.send(str(err) if isinstance(err, RenderError) else f"{type(err).__name__}: {err}")
+    else:
+        conn.send(part.shape)
+        conn.send_bytes(part.reshape(-1))
+    finally:
+        conn.close()
 
-    frames = max(len(band), len(part))
-    if frames > len(band):
-        band = np.concatenate([band, np.zeros((frames - len(band), 2), dtype=np.float32)])
-    part = part[:frames]
-    spans = [(int(a * sample_rate), min(int(b * sample_rate), len(part))) for a, b in overdub.spans]
-    spans = [(a, b) for a, b in spans if b > a] or [(0, len(part))]
 
-    def loudness(audio: np.ndarray) -> float:
-        return integrated_loudness(np.concatenate([audio[a:b] for a, b in spans]), sample_rate)
+def _make_apart(make: Callable[[], np.ndarray]) -> np.ndarray:
+    """``make()`` in a forked process, so its working memory is returned to the system when it ends.
 
-    mine, theirs = loudness(part), loudness(band)
+    Where fork is not available, in this process.
+
+    Raises:
+        RenderError: the process failed (its message), or stopped without an answer.
+    """
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return make()
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    process = context.Process(target=_make_child, args=(make, send), daemon=True)
+    process.start()
+    send.close()
+    try:
+        message = receive.recv()
+        if isinstance(message, str):
+            raise RenderError(message)
+        return np.frombuffer(receive.recv_bytes(), dtype=np.float32).reshape(message).copy()
+    except (EOFError, OSError) as err:
+        raise RenderError(f"the process making the sung part stopped without finishing ({err or 'no output'})") from err
+    finally:
+        receive.close()
+        if process.is_alive():
+            process.kill()
+        process.join()
+
+
+def _span_loudness(audio: np.ndarray, spans: list[tuple[int, int]], sample_rate: int) -> float:
+    """BS.1770 integrated loudness of ``audio`` over ``spans`` (frames) taken together, without copying them."""
+    import math
+
+    from pyebur128 import MeasurementMode, R128State, get_loudness_global
+
+    state = R128State(2, sample_rate, MeasurementMode.MODE_I)
+    for a, b in spans:
+        piece = np.ascontiguousarray(audio[a:b], dtype=np.float32)
+        state.add_frames(piece.reshape(-1), len(piece))
+    lufs = float(get_loudness_global(state))
+    return lufs if math.isfinite(lufs) and lufs > -70.0 else -math.inf
+
+
+def _overdub(band: np.ndarray, part: np.ndarray, overdub: Overdub, sample_rate: int) -> float:
+    """Mix ``part`` into ``band`` in place, ``overdub.level_lu`` over it in ``overdub.spans``; returns its gain.
+
+    Where the part runs past the band's end, it is cut with a 50 ms fade.
+    """
+    frames = min(len(band), len(part))
+    if len(part) > frames:
+        fade = min(frames, sample_rate // 20)
+        part = part[:frames]
+        part[frames - fade:] *= np.linspace(1.0, 0.0, fade, dtype=np.float32)[:, None]
+    spans = [(int(a * sample_rate), min(int(b * sample_rate), frames)) for a, b in overdub.spans]
+    spans = [(a, b) for a, b in spans if b > a] or [(0, frames)]
+    mine, theirs = _span_loudness(part, spans, sample_rate), _span_loudness(band, spans, sample_rate)
     if not (np.isfinite(mine) and np.isfinite(theirs)):
-        mine, theirs = integrated_loudness(part, sample_rate), integrated_loudness(band, sample_rate)
+        whole = [(0, frames)]
+        mine, theirs = _span_loudness(part, whole, sample_rate), _span_loudness(band, whole, sample_rate)
     gain = float(10 ** ((theirs + overdub.level_lu - mine) / 20)) if np.isfinite(mine) and np.isfinite(theirs) else 1.0
-    band[:len(part)] += part * np.float32(gain)
-    return band, gain
+    step = 1 << 16
+    for at in range(0, frames, step):  # in place, a block at a time: no song-long temporary
+        stop = min(at + step, frames)
+        band[at:stop] += part[at:stop] * np.float32(gain)
+    return gain
 
 
 @dataclass(frozen=True, slots=True)
@@ -545,7 +604,7 @@ def render_file(midi_path: str | Path, out_path: str | Path, *, soundfont: Sound
         def meanwhile() -> None:
             prepare()
             try:
-                made.append(overdub.make())
+                made.append(_make_apart(overdub.make))
             except BaseException as err:  # noqa: BLE001 - raised again in this thread, below
                 failed.append(err)
     channels = None if overdub is None or not overdub.mute else set(range(16)) - set(overdub.mute)
@@ -558,7 +617,7 @@ def render_file(midi_path: str | Path, out_path: str | Path, *, soundfont: Sound
         if not made:
             raise RenderError("the sung part was not made")
         part = made[0]
-        audio, gain = _overdub(audio, part, overdub, SAMPLE_RATE)
+        gain = _overdub(audio, part, overdub, SAMPLE_RATE)
 
     if not (audio.max() > 0 or audio.min() < 0):
         raise RenderError(f"the render of {midi_path} with {font.name} is silent; "

@@ -24,6 +24,7 @@ from .phones import SONORANTS, VOWELS, lexicon_entry, spelling, token
 __all__ = ["Phone", "Spoken", "speak"]
 
 _TIMEOUT = 120.0
+_HEAP = 1_000_000  # Lisp cells: Festival's default, 10 million, takes 330 MB of memory; this takes 55 MB
 _DUMP = """
 (define (sg_dump utt line path)
   (utt.wave.resample utt %(rate)d)
@@ -127,7 +128,7 @@ def speak(voice: Voice, lines: list[list[tuple[str, tuple[str, ...] | None]]]) -
     with tempfile.TemporaryDirectory(prefix="songgram-voice-") as tmp:
         folder = Path(tmp)
         try:
-            run = subprocess.run(["festival", "--pipe"], input=_script(voice, lines, folder), text=True,
+            run = subprocess.run(["festival", "--heap", str(_HEAP), "--pipe"], input=_script(voice, lines, folder), text=True,
                                  capture_output=True, timeout=_TIMEOUT, check=False)
         except FileNotFoundError:
             raise RenderError("cannot sing: the festival program is missing; install the Debian package "
