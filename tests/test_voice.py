@@ -92,6 +92,12 @@ def test_lyrics_read_from_midi_in_both_conventions(lyrics):
     assert line.notes[0].start == 0.0 and abs(line.notes[1].start - 0.5) < 1e-9  # 120 BPM
 
 
+def test_rp017_line_ends_and_punctuation_end_words():
+    lines, _ = lines_from_midi(_midi(["Hel", "lo,\r", "dear ", "friend/"]))
+    assert [w for w, _ in lines[0].words] == ["Hello", "dear", "friend"]
+    assert lines[0].words[0][1] is not None  # found in the dictionary, punctuation aside
+
+
 def test_a_midi_without_lyrics_sings_nothing():
     assert lines_from_midi(_midi([None, None, None]))[0] == []
 

@@ -166,9 +166,10 @@ def lines_from_midi(midi: Any, *, shift: int = 0) -> tuple[list[Line], int | Non
             words.append(_pronounced("".join(pieces)))
             pieces = []
         index = len(pieces)
-        pieces.append(clean.rstrip("-").strip())
+        pieces.append(clean.rstrip("-").strip().strip(",.!?;:\"()"))
         sung.append(Note(start, stop, float(pitch + 12 * shift), len(words), index))
-        open_word = clean.endswith("-") if not rp017 else not (text or "").endswith(" ")
+        ends = (text or "").endswith((" ", "\r", "\n", "/", "\\")) or clean[-1:] in ",.!?;:"
+        open_word = clean.endswith("-") if not rp017 else not ends
     if pieces:
         words.append(_pronounced("".join(pieces)))
     if sung:
