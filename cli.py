@@ -96,6 +96,24 @@ SENDER = Checked("name", lambda v: validate.name(v, field="sender"))
 FOLDER = Checked("folder", _out_folder)
 
 
+def _voice(value: str) -> str:
+    """--voice: "none", or a voice of rules/voices.toml (case forgiven)."""
+    if value.strip().lower() == "none":
+        return "none"
+    from composer.voice.catalog import voice
+    return voice(value).name
+
+
+def _voice_names() -> Sequence[str]:
+    from composer.voice.catalog import voice_names
+    return (*voice_names(), "none")
+
+
+VOICE = Checked("voice", _voice, _voice_names)
+VOICE_HELP = ("Who sings the words: a voice from `songgram voices`, or 'none' for an instrumental "
+              "[default: the voice whose range fits the tune].")
+
+
 AUDIO_FORMATS = ("wav", "flac", "ogg", "opus", "mp3")
 """What --format takes (composer.master writes them; wav is 44.1 kHz 16-bit PCM)."""
 _SUFFIXES = {".wav": "wav", ".flac": "flac", ".ogg": "ogg", ".opus": "opus", ".mp3": "mp3"}
@@ -240,10 +258,12 @@ def main() -> None:
 @click.option("--png", is_flag=True, help="Also draw song.png, a piano-roll overview (about a second more).")
 @click.option("--stems", is_flag=True, help="Also write stem-<part>.wav, one WAV per part, at its level in the mix.")
 @click.option("--format", "formats", type=Formats(), multiple=True, help=FORMAT_HELP + " song.wav is always written.")
+@click.option("--voice", "voice", type=VOICE, default=None, help=VOICE_HELP)
 @click.option("--debug", is_flag=True, help="Show a traceback on errors.")
 def compose_cmd(message: str, to: str, sender: str, genre: str, vibe: str, seed: int | None, key: str | None,
                 tempo: int | None, length: str, out: Path | None, soundfont: str | None, no_audio: bool,
-                png: bool, stems: bool, formats: tuple[tuple[str, ...], ...], debug: bool) -> None:
+                png: bool, stems: bool, formats: tuple[tuple[str, ...], ...], voice: str | None,
+                debug: bool) -> None:
     """Compose a song from MESSAGE ('-' reads standard input).
 
     \b
@@ -272,7 +292,7 @@ def compose_cmd(message: str, to: str, sender: str, genre: str, vibe: str, seed:
                            length=length)  # type: ignore[arg-type]
             folder = out if out is not None else Path("songs") / f"{slug(to)}-{genre}-{seed}"
             song = save_song(song, folder, audio=not no_audio, formats=audio_formats if not no_audio else (),
-                             stems=stems, png=png, soundfont=soundfont).song
+                             stems=stems, png=png, soundfont=soundfont, voice=voice or "auto").song
     except Exception as err:  # noqa: BLE001 - the last line of defence: one line and an exit code
         _fail(err, debug)
     except KeyboardInterrupt as err:
@@ -282,6 +302,8 @@ def compose_cmd(message: str, to: str, sender: str, genre: str, vibe: str, seed:
     plan = song.plan
     click.echo(f"{song.title}: {plan.genre}, {plan.vibe}, {plan.key_name} {plan.mode}, {plan.tempo} BPM, "
                f"{plan.meter[0]}/{plan.meter[1]}, {song.seconds:.0f} s")
+    if song.voice:
+        click.echo(f"sung by {dict(song.voice)['reason']}")
     audio = "" if no_audio else "".join(f", song.{name}" for name in audio_formats)
     click.echo(f"wrote {folder}/ (song.mid{audio}, song.json, lyrics.txt, "
                f"song.musicxml, song.chordpro, song.kar{', song.png' if png else ''}"
@@ -317,6 +339,26 @@ def vibes() -> None:
         click.echo(f"{vid:<12} {vibe(vid).description}")
 
 
+@main.command()
+def voices() -> None:
+    """List the singing voices: name, range, engine, licence.
+
+    \b
+    Example:
+      songgram voices
+    """
+    from composer.theory import spell
+    from composer.voice.catalog import voices as all_voices
+
+    def name(note: int) -> str:
+        return f"{spell(note % 12, flats=False)}{note // 12 - 1}"
+
+    for v in all_voices():
+        low, high = v.range
+        click.echo(f"{v.name:<6} {name(low)}-{name(high)} (MIDI {low}-{high})  {v.engine}  "
+                   f"{v.description}; licence: {v.licence}")
+
+
 @main.command(epilog=EXIT_CODES)
 @click.argument("midi", type=click.Path(path_type=Path))
 @click.option("--out", "out", type=click.Path(path_type=Path), required=True,
@@ -324,8 +366,12 @@ def vibes() -> None:
 @click.option("--soundfont", default=None, help="A .sf2/.sf3 path, or a catalog name such as 'small'.")
 @click.option("--format", "formats", type=Formats(), multiple=True,
               help=FORMAT_HELP + " Each goes beside --out, with its own suffix.")
+@click.option("--voice", "voice", type=VOICE, default=None,
+              help="Sing the lyric events of the MIDI's Vocal track with this voice ('auto' is not assumed: "
+                   "without --voice the MIDI renders as it is).")
 @click.option("--debug", is_flag=True, help="Show a traceback on errors.")
-def render(midi: Path, out: Path, soundfont: str | None, formats: tuple[tuple[str, ...], ...], debug: bool) -> None:
+def render(midi: Path, out: Path, soundfont: str | None, formats: tuple[tuple[str, ...], ...], voice: str | None,
+           debug: bool) -> None:
     """Render any General MIDI file to mastered audio.
 
     \b
@@ -346,13 +392,34 @@ def render(midi: Path, out: Path, soundfont: str | None, formats: tuple[tuple[st
         if not out.parent.is_dir():
             raise OutputError(f"cannot write to {out}: {out.parent} is not a folder")
         font = resolve_soundfont(soundfont)
-        report = render_file(midi, out, soundfont=font, formats=chosen)
+        dub = None
+        if voice and voice != "none":
+            dub = _sung_overdub(midi, voice)
+        report = render_file(midi, out, soundfont=font, formats=chosen, overdub=dub)
     except Exception as err:  # noqa: BLE001 - mapped to one line and an exit code
         _fail(err, debug)
     except KeyboardInterrupt as err:
         _fail(err, debug)
     click.echo(f"wrote {', '.join(map(str, report.paths))} ({report.seconds:.1f} s, {report.lufs:.1f} LUFS, "
                f"true peak {report.true_peak_dbtp:.1f} dBTP, {font.name})")
+
+
+def _sung_overdub(midi: Path, voice: str) -> Any:
+    """The overdub that sings ``midi``'s lyric events with ``voice``, or None when it has none (a note says so)."""
+    import mido
+
+    from composer.errors import RenderError
+    from composer.render import Effects
+    from composer.voice import overdub, prepare_midi
+    try:
+        parsed = mido.MidiFile(str(midi))
+    except (OSError, EOFError, ValueError, KeyError, IndexError) as err:
+        raise RenderError(f"not a readable MIDI file ({err}): {midi}") from err
+    take = prepare_midi(parsed, voice)
+    if take is None:
+        click.echo(f"{midi} has no lyric events on a Vocal track: rendered without a voice", err=True)
+        return None
+    return overdub(take, Effects())
 
 
 @main.command()

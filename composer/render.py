@@ -52,7 +52,7 @@ from .effects import Effects
 from .errors import RenderError
 from .soundfonts import SoundFont, resolve_soundfont
 
-__all__ = ["Effects", "RenderReport", "midi_to_audio", "render_file", "resolve_soundfont", "TAIL_SECONDS"]
+__all__ = ["Effects", "Overdub", "RenderReport", "midi_to_audio", "render_file", "resolve_soundfont", "TAIL_SECONDS"]
 
 TAIL_SECONDS = 4.0
 """The longest tail kept after the MIDI ends (release and reverb)."""
@@ -439,6 +439,105 @@ def _trim(audio: np.ndarray, *, length: int, sample_rate: int) -> np.ndarray:
 
 
 @dataclass(frozen=True, slots=True)
+class Overdub:
+    """A pre-rendered part (the sung voice) mixed over the band before mastering.
+
+    Attributes:
+        make: returns the part, stereo float32 at the mix's rate from the top of
+            the song; called in a forked process while the synths play (its
+            working memory is freed when it ends).
+        spans: (start, end) seconds where its loudness is matched against the band.
+        level_lu: its loudness minus the band's over ``spans``.
+        mute: MIDI channels the synths leave out (the instrument it replaces).
+    """
+
+    make: Callable[[], np.ndarray]
+    spans: tuple[tuple[float, float], ...] = ()
+    level_lu: float = 0.0
+    mute: frozenset[int] = frozenset()
+
+
+def _make_child(make: Callable[[], np.ndarray], conn: Any) -> None:
+    """Process body: make the overdub and send it through ``conn`` (shape, then bytes), or the error."""
+    try:
+        part = np.ascontiguousarray(make(), dtype=np.float32)
+    except Exception as err:  # noqa: BLE001 - reported to the parent, which raises RenderError
+        conn.send(str(err) if isinstance(err, RenderError) else f"{type(err).__name__}: {err}")
+    else:
+        conn.send(part.shape)
+        conn.send_bytes(part.reshape(-1))
+    finally:
+        conn.close()
+
+
+def _make_apart(make: Callable[[], np.ndarray]) -> np.ndarray:
+    """``make()`` in a forked process, so its working memory is returned to the system when it ends.
+
+    Where fork is not available, in this process.
+
+    Raises:
+        RenderError: the process failed (its message), or stopped without an answer.
+    """
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return make()
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    process = context.Process(target=_make_child, args=(make, send), daemon=True)
+    process.start()
+    send.close()
+    try:
+        message = receive.recv()
+        if isinstance(message, str):
+            raise RenderError(message)
+        return np.frombuffer(receive.recv_bytes(), dtype=np.float32).reshape(message).copy()
+    except (EOFError, OSError) as err:
+        raise RenderError(f"the process making the sung part stopped without finishing ({err or 'no output'})") from err
+    finally:
+        receive.close()
+        if process.is_alive():
+            process.kill()
+        process.join()
+
+
+def _span_loudness(audio: np.ndarray, spans: list[tuple[int, int]], sample_rate: int) -> float:
+    """BS.1770 integrated loudness of ``audio`` over ``spans`` (frames) taken together, without copying them."""
+    import math
+
+    from pyebur128 import MeasurementMode, R128State, get_loudness_global
+
+    state = R128State(2, sample_rate, MeasurementMode.MODE_I)
+    for a, b in spans:
+        piece = np.ascontiguousarray(audio[a:b], dtype=np.float32)
+        state.add_frames(piece.reshape(-1), len(piece))
+    lufs = float(get_loudness_global(state))
+    return lufs if math.isfinite(lufs) and lufs > -70.0 else -math.inf
+
+
+def _overdub(band: np.ndarray, part: np.ndarray, overdub: Overdub, sample_rate: int) -> float:
+    """Mix ``part`` into ``band`` in place, ``overdub.level_lu`` over it in ``overdub.spans``; returns its gain.
+
+    Where the part runs past the band's end, it is cut with a 50 ms fade.
+    """
+    frames = min(len(band), len(part))
+    if len(part) > frames:
+        fade = min(frames, sample_rate // 20)
+        part = part[:frames]
+        part[frames - fade:] *= np.linspace(1.0, 0.0, fade, dtype=np.float32)[:, None]
+    spans = [(int(a * sample_rate), min(int(b * sample_rate), frames)) for a, b in overdub.spans]
+    spans = [(a, b) for a, b in spans if b > a] or [(0, frames)]
+    mine, theirs = _span_loudness(part, spans, sample_rate), _span_loudness(band, spans, sample_rate)
+    if not (np.isfinite(mine) and np.isfinite(theirs)):
+        whole = [(0, frames)]
+        mine, theirs = _span_loudness(part, whole, sample_rate), _span_loudness(band, whole, sample_rate)
+    gain = float(10 ** ((theirs + overdub.level_lu - mine) / 20)) if np.isfinite(mine) and np.isfinite(theirs) else 1.0
+    step = 1 << 16
+    for at in range(0, frames, step):  # in place, a block at a time: no song-long temporary
+        stop = min(at + step, frames)
+        band[at:stop] += part[at:stop] * np.float32(gain)
+    return gain
+
+
+@dataclass(frozen=True, slots=True)
 class RenderReport:
     """What :func:`render_file` wrote.
 
@@ -449,6 +548,8 @@ class RenderReport:
         true_peak_dbtp: its true peak (4x oversampled), dBTP.
         soundfont: the font's name.
         license: the font's licence.
+        overdub_gain: the gain the overdub was mixed in with (1.0 without one).
+        overdub: the overdub as mixed (before the master), or None.
     """
 
     paths: tuple[Path, ...]
@@ -457,6 +558,8 @@ class RenderReport:
     true_peak_dbtp: float
     soundfont: str
     license: str
+    overdub_gain: float = 1.0
+    overdub: np.ndarray | None = None
 
     @property
     def path(self) -> Path:
@@ -466,7 +569,7 @@ class RenderReport:
 
 def render_file(midi_path: str | Path, out_path: str | Path, *, soundfont: SoundFont | str | None = None,
                 effects: Effects = Effects(), formats: tuple[str, ...] = ("wav",), title: str = "",
-                artist: str = "Songgram", workers: int | None = None) -> RenderReport:
+                artist: str = "Songgram", workers: int | None = None, overdub: Overdub | None = None) -> RenderReport:
     """Render, master and write ``midi_path`` to ``out_path``, once per format.
 
     Each format's file is ``out_path`` with that format's suffix. Files are
@@ -483,6 +586,8 @@ def render_file(midi_path: str | Path, out_path: str | Path, *, soundfont: Sound
         title: the title tag, in formats that have tags.
         artist: the artist tag.
         workers: as for :func:`midi_to_audio`.
+        overdub: a part (the sung voice) made while the synths play and mixed
+            over the band before mastering; the channels it mutes are not played.
 
     Raises:
         RenderError: the MIDI, the font or libfluidsynth cannot be used, the
@@ -492,8 +597,27 @@ def render_file(midi_path: str | Path, out_path: str | Path, *, soundfont: Sound
     from .master import SAMPLE_RATE, _bus_eq, _master, prepare, write_audio
 
     # the synths apply the bus EQ to their own segments; the other filters are built while they play
+    made: list[np.ndarray] = []
+    failed: list[BaseException] = []
+    meanwhile: Callable[[], Any] = prepare
+    if overdub is not None:
+        def meanwhile() -> None:
+            prepare()
+            try:
+                made.append(_make_apart(overdub.make))
+            except BaseException as err:  # noqa: BLE001 - raised again in this thread, below
+                failed.append(err)
+    channels = None if overdub is None or not overdub.mute else set(range(16)) - set(overdub.mute)
     audio = _render(midi_path, soundfont=font, effects=effects, sample_rate=SAMPLE_RATE, workers=workers,
-                    meanwhile=prepare, eq=_bus_eq(SAMPLE_RATE))
+                    meanwhile=meanwhile, eq=_bus_eq(SAMPLE_RATE), channels=channels)
+    gain, part = 1.0, None
+    if overdub is not None:
+        if failed:
+            raise failed[0]
+        if not made:
+            raise RenderError("the sung part was not made")
+        part = made[0]
+        gain = _overdub(audio, part, overdub, SAMPLE_RATE)
 
     if not (audio.max() > 0 or audio.min() < 0):
         raise RenderError(f"the render of {midi_path} with {font.name} is silent; "
@@ -504,4 +628,5 @@ def render_file(midi_path: str | Path, out_path: str | Path, *, soundfont: Sound
                                                                    formats=formats, title=title, artist=artist)))
     paths = written[0]
     return RenderReport(paths=paths, seconds=len(audio) / SAMPLE_RATE, lufs=figures.lufs,
-                        true_peak_dbtp=figures.true_peak_dbtp, soundfont=font.name, license=font.license)
+                        true_peak_dbtp=figures.true_peak_dbtp, soundfont=font.name, license=font.license,
+                        overdub_gain=gain, overdub=part)

@@ -61,7 +61,8 @@ def song_files(song: Song, *, png: bool = False) -> dict[str, bytes | str | Call
 
 
 def save_song(song: Song, folder: str | Path, *, audio: bool = True, formats: tuple[str, ...] = ("wav",),
-              stems: bool = False, png: bool = False, soundfont: SoundFont | str | None = None) -> SavedSong:
+              stems: bool = False, png: bool = False, soundfont: SoundFont | str | None = None,
+              voice: str | None = "auto") -> SavedSong:
     """Write ``song``'s files into ``folder``, all or nothing.
 
     Args:
@@ -74,33 +75,46 @@ def save_song(song: Song, folder: str | Path, *, audio: bool = True, formats: tu
         png: also draw song.png, a piano-roll overview (needs matplotlib).
         soundfont: a :class:`~composer.soundfonts.SoundFont`, a catalog name or a
             path; the default font when None.
+        voice: who sings the Vocal line when audio is rendered: "auto" picks a
+            voice from the tune's range, a name from rules/voices.toml picks
+            that one, None or "none" gives the instrumental (the Vocal
+            instrument plays the tune). See :mod:`composer.voice`.
 
     Raises:
+        InputError: an unknown voice name.
         OutputError: the folder cannot be written.
-        RenderError: the audio cannot be rendered.
+        RenderError: the audio cannot be rendered, or Festival or the voice's package is missing.
         ValueError: ``stems`` or ``formats`` without ``audio``.
     """
     folder = Path(folder)
     if not audio and (stems or tuple(f for f in formats if f != "wav")):
         raise ValueError("stems and audio formats need audio=True")
     check_folder(folder)
-    font = None
+    font = take = None
     if audio:
         from .render import resolve_soundfont
         font = soundfont if not isinstance(soundfont, (str, type(None))) else resolve_soundfont(soundfont)
         song = replace(song, soundfont=(font.name, font.license))
+        if voice is not None and voice.strip().lower() != "none":
+            from .voice import prepare_song
+            take = prepare_song(song, None if voice == "auto" else voice)
+            song = replace(song, voice=tuple(take.record().items()))
     chosen = tuple(dict.fromkeys(("wav", *formats)))
     with staged_output(folder) as stage:
         write_files(stage, song_files(song, png=png))
         if font is not None:
             from .grammar import genre as load_genre
             from .render import Effects, render_file
+            if take is not None:
+                from .voice import overdub
             genre = song.plan.genre
             effects = Effects.from_table(dict(load_genre(genre).mix), where=f"grammars/{genre}.toml [mix]")
-            render_file(stage / "song.mid", stage / "song.wav", soundfont=font, effects=effects,
-                        formats=chosen, title=song.title)
+            report = render_file(stage / "song.mid", stage / "song.wav", soundfont=font, effects=effects,
+                                 formats=chosen, title=song.title, overdub=None if take is None else overdub(take, effects))
             if stems:
                 from .stems import song_to_stems
-                song_to_stems(song, stage, soundfont=font, effects=effects)
+                sung = None if report.overdub is None else (report.overdub, report.overdub_gain)
+                song_to_stems(song, stage, soundfont=font, effects=effects, sung=sung,
+                              frames=round(report.seconds * 44100))
         names = sorted(p.name for p in stage.iterdir() if p.is_file() and not p.name.startswith("."))
     return SavedSong(song=song, folder=folder, files=tuple(folder / n for n in names))

@@ -55,6 +55,8 @@ class Song:
         engine: the engine version that made it.
         soundfont: (name, licence) of the font the audio is rendered with,
             filled in when audio is rendered.
+        voice: what song.json says of the singing voice (name, engine,
+            license, origin, reason), filled in when the song is sung.
     """
 
     analysis: Analysis
@@ -67,6 +69,7 @@ class Song:
     length: str = "full"
     engine: str = __version__
     soundfont: tuple[str, str] = ("", "")
+    voice: tuple[tuple[str, str], ...] = ()
 
     @property
     def title(self) -> str:
@@ -114,11 +117,12 @@ class Song:
         return song_to_musicxml(self)
 
     def save(self, folder: str | os.PathLike[str], *, audio: bool = True, formats: tuple[str, ...] = ("wav",),
-             stems: bool = False, png: bool = False, soundfont: object = None) -> "SavedSong":
+             stems: bool = False, png: bool = False, soundfont: object = None,
+             voice: str | None = "auto") -> "SavedSong":
         """Write the song's files into ``folder``, all or nothing (see :func:`composer.save.save_song`)."""
         from .save import save_song
         return save_song(self, folder, audio=audio, formats=formats, stems=stems, png=png,
-                         soundfont=soundfont)  # type: ignore[arg-type]
+                         soundfont=soundfont, voice=voice)  # type: ignore[arg-type]
 
 
 def compose(

@@ -28,8 +28,13 @@ STEM_CEILING_DBFS = -1.0
 
 
 def song_to_stems(song: Song, folder: Path, *, soundfont: SoundFont, effects: Effects,
-                  sample_rate: int = 44100, target_lufs: float = -14.0) -> tuple[Path, ...]:
+                  sample_rate: int = 44100, target_lufs: float = -14.0,
+                  sung: tuple[np.ndarray, float] | None = None, frames: int | None = None) -> tuple[Path, ...]:
     """Write ``folder/stem-<part>.wav`` for every part of ``song``; returns the paths.
+
+    With ``sung`` (the processed voice as mixed, and the gain it was mixed
+    with), stem-vocal.wav is the voice, not the Vocal instrument, which the
+    mix leaves out. ``frames`` sets every stem's length (song.wav's).
 
     Raises:
         RenderError: a part cannot be rendered (see composer.render).
@@ -38,11 +43,12 @@ def song_to_stems(song: Song, folder: Path, *, soundfont: SoundFont, effects: Ef
     from .render import midi_to_audio
 
     midi = song.to_midi()
-    audio = {t.name: midi_to_audio(midi, soundfont=soundfont, effects=effects, sample_rate=sample_rate,
-                                   channels={t.channel})
+    audio = {t.name: (sung[0] * np.float32(sung[1]) if sung is not None and t.role == "vocal" else
+                      midi_to_audio(midi, soundfont=soundfont, effects=effects, sample_rate=sample_rate,
+                                    channels={t.channel}))
              for t in song.tracks if t.notes}
-    frames = max(len(a) for a in audio.values())
-    audio = {name: np.pad(a, ((0, frames - len(a)), (0, 0))) for name, a in audio.items()}
+    frames = frames or max(len(a) for a in audio.values())
+    audio = {name: np.pad(a[:frames], ((0, max(0, frames - len(a))), (0, 0))) for name, a in audio.items()}
     loudness = measure(sum(audio.values()), sample_rate).lufs
     gain = 10 ** ((target_lufs - loudness) / 20) if np.isfinite(loudness) else 1.0
     peak = max(float(np.abs(a).max()) for a in audio.values()) * gain

@@ -50,6 +50,7 @@ __all__ = [
     "letter",
     "rhyme_key",
     "is_latin_letter",
+    "phonemes",
 ]
 
 _SIBILANTS = frozenset("S Z SH ZH CH JH".split())
@@ -177,6 +178,17 @@ def _lookup(key: str) -> tuple[tuple[str, ...] | None, bool]:
         return found, False
     derived = _derived(key)
     return (derived, False) if derived else (None, True)
+
+
+def phonemes(word: str) -> tuple[str, ...] | None:
+    """The ARPAbet phonemes :func:`pronounce` sings ``word`` with, or None when it uses rules.
+
+    >>> phonemes("cooking"), phonemes("Okafor")
+    (('K', 'UH1', 'K', 'IH0', 'NG'), None)
+    """
+    if _is_acronym(word):
+        return None
+    return _lookup(_key(word).lower())[0]
 
 
 def _rule_stresses(word: str, pieces: tuple[str, ...]) -> tuple[int, ...]:

@@ -93,6 +93,7 @@ def song_to_dict(song: Song) -> dict[str, Any]:
             for t in song.tracks
         ],
         "soundfont": {"name": song.soundfont[0], "license": song.soundfont[1]} if song.soundfont[0] else None,
+        "voice": dict(song.voice) if song.voice else None,
     }
 
 
