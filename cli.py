@@ -469,5 +469,43 @@ def batch(requests: Path, out: Path, workers: int | None, engine: str, address: 
         sys.exit(FAILED_REQUESTS_EXIT)
 
 
+@main.command(epilog=EXIT_CODES)
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the stats as JSON.")
+@click.option("--html", "html_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Also write an HTML page with charts (self-contained: no network needed to view it).")
+@click.option("--debug", is_flag=True, help="Show a traceback on errors.")
+def stats(folder: Path, as_json: bool, html_path: Path | None, debug: bool) -> None:
+    """Show what a batch's requests asked for, and how fast it was made.
+
+    \b
+    Shares of themes, relations, occasions, languages and genres x vibes
+    among the songs made; refusals and failures with their reasons;
+    throughput per run. It reads FOLDER/batch.sqlite and works while the
+    batch runs.
+
+    \b
+    Example:
+      songgram stats songs/campaign --html songs/campaign/report.html
+    """
+    try:
+        from composer.batch.stats import batch_stats, stats_table
+        result = batch_stats(folder)
+        if html_path is not None:
+            from composer.batch.report import write_report
+            write_report(result, html_path, title=f"Songgram batch: {folder.name or folder}")
+    except Exception as err:  # noqa: BLE001 - mapped to one line and an exit code
+        _fail(err, debug)
+    except KeyboardInterrupt as err:
+        _fail(err, debug)
+    if as_json:
+        import json
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(stats_table(result))
+    if html_path is not None and not as_json:
+        click.echo(f"\nwrote {html_path}")
+
+
 if __name__ == "__main__":
     main()
