@@ -26,7 +26,7 @@ from .local import IN_FLIGHT_PER_WORKER, MakerSpec
 from .manifest import Row
 from .requests import Request
 
-__all__ = ["run_ray", "check_address"]
+__all__ = ["run_ray", "check_ray", "check_address"]
 
 CONNECT_TIMEOUT = 5.0
 """Seconds to wait for a Ray address to answer before giving up."""
@@ -60,6 +60,17 @@ def check_address(address: str) -> None:
         socket.create_connection((host, int(port)), timeout=CONNECT_TIMEOUT).close()
     except OSError as err:
         raise ClusterError(f"cannot reach the Ray cluster at {address}: {err.strerror or err}") from err
+
+
+def check_ray(address: str | None) -> None:
+    """Check, before anything is written, that Ray is installed and ``address`` (if any) answers.
+
+    Raises:
+        ClusterError: it is not, or it does not.
+    """
+    _ray()
+    if address:
+        check_address(address)
 
 
 def _ray() -> Any:

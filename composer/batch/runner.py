@@ -105,6 +105,9 @@ def run_batch(requests_path: str | Path, out: str | Path, *, workers: int | None
     items = read_requests(requests_path)
     out = Path(out).absolute()
     check_folder(out)
+    if engine == "ray":
+        from .cluster import check_ray
+        check_ray(address)
     stream = stream if stream is not None else sys.stderr
     with Manifest.open(out) as manifest:
         before = manifest.statuses()
