@@ -236,7 +236,7 @@ def test_an_unreachable_ray_address_is_one_line_and_exit_7(tmp_path: Path) -> No
     assert not (tmp_path / "out").exists()
 
 
-def test_a_voice_is_refused_while_the_engine_has_none(tmp_path: Path) -> None:
+def test_a_voice_fails_while_the_engine_has_none(tmp_path: Path) -> None:
     from composer.save import save_song
     if "voice" in inspect.signature(save_song).parameters:
         pytest.skip("the engine sings: a voice is passed through to save_song")
@@ -245,7 +245,7 @@ def test_a_voice_is_refused_while_the_engine_has_none(tmp_path: Path) -> None:
     request = read_requests(write_requests(tmp_path / "r.jsonl", [{**REQUESTS[0], "voice": "alto"}]))[0]
     assert isinstance(request, Request)
     row = maker.make(request)
-    assert row.status == "refused" and "singing voice" in row.error and not (tmp_path / "mom").exists()
+    assert row.status == "failed" and "singing voice" in row.error and not (tmp_path / "mom").exists()
 
 
 # --- stats ---------------------------------------------------------------------------------------

@@ -94,7 +94,8 @@ class SongMaker:
             options: dict[str, Any] = {}
             if request.voice is not None:
                 if "voice" not in self._save_options:
-                    raise InputError("this engine has no singing voice yet; leave out 'voice'")
+                    raise SonggramError("this engine has no singing voice yet; leave out 'voice' (or rerun "
+                                        "once it sings: failed rows are retried)")
                 options["voice"] = request.voice
             song = self._compose(request.message, to=request.to, sender=request.sender, genre=request.genre,
                                  vibe=request.vibe, seed=request.seed, key=request.key, tempo=request.tempo,
