@@ -448,6 +448,10 @@ def batch(requests: Path, out: Path, workers: int | None, engine: str, address: 
     """
     if address and engine != "ray":
         raise click.UsageError("--address is for --engine ray")
+    if voice is not None:
+        import inspect
+        if "voice" not in inspect.signature(save_song).parameters:
+            raise click.UsageError("--voice: this engine has no singing voice yet")
     try:
         with _sigterm_interrupts():
             from composer.batch import run_batch
