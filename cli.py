@@ -455,7 +455,7 @@ def batch(requests: Path, out: Path, workers: int | None, engine: str, address: 
     try:
         with _sigterm_interrupts():
             from composer.batch import run_batch
-            summary = run_batch(requests, out, workers=workers, engine=engine, address=address,  # type: ignore[arg-type]
+            summary = run_batch(requests, out, workers=workers, engine=engine, address=address,
                                 audio=not no_audio, soundfont=soundfont, voice=voice)
     except Exception as err:  # noqa: BLE001 - the last line of defence: one line and an exit code
         _fail(err, debug)

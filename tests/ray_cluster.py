@@ -68,7 +68,7 @@ class LocalRayCluster:
             self.stop()
             raise RuntimeError(f"{' '.join(command[:3])} failed: {done.stdout[-2000:]}{done.stderr[-2000:]}")
 
-    def pids(self, known: set[int] = frozenset()) -> set[int]:  # type: ignore[assignment]
+    def pids(self, known: frozenset[int] | set[int] = frozenset()) -> set[int]:
         """The processes of this cluster: those naming its folder, ``known`` ones, and their descendants."""
         table = _processes()
         mine = {pid for pid, (_, cmd) in table.items() if str(self.temp) in cmd} | set(known)

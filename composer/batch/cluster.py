@@ -104,7 +104,7 @@ def run_ray(requests: Iterable[Request], spec: MakerSpec, *, workers: int | None
         else:
             ray.init(num_cpus=workers or os.cpu_count() or 1, include_dashboard=False,
                      logging_level=logging.ERROR, log_to_driver=False)
-    except Exception as err:  # noqa: BLE001 - Ray raises many kinds here (ConnectionError, RuntimeError...)
+    except Exception as err:  # Ray raises many kinds here (ConnectionError, RuntimeError...)
         raise ClusterError(f"cannot start Ray{f' at {address}' if address else ''}: {err}") from err
     try:
         count = workers or max(1, int(ray.cluster_resources().get("CPU", 1)))

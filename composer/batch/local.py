@@ -81,7 +81,8 @@ def _start_worker(spec: MakerSpec, parent: int) -> None:
 
 
 def _make(request: Request) -> Row:
-    assert _maker is not None, "the pool initializer builds the maker"
+    if _maker is None:
+        raise RuntimeError("_make runs only in a pool worker, after _start_worker")
     return _maker.make(request)
 
 
@@ -124,7 +125,7 @@ def _outcome(future: Future[Row], request: Request) -> Row:
     """The worker's row, or a failed row when the worker itself died."""
     try:
         return future.result()
-    except Exception as err:  # noqa: BLE001 - a crashed worker (BrokenProcessPool...) fails this request only
+    except Exception as err:  # a crashed worker (BrokenProcessPool...) fails this request only
         return Row(id=request.id, line=request.line, status="failed",
                    error=f"worker died: {type(err).__name__}: {err}", genre=request.genre, vibe=request.vibe,
                    seed=request.seed, language=request.language, engine="local")

@@ -11,9 +11,13 @@ import contextlib
 import html
 import io
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import OutputError
 from .stats import Stats
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = ["stats_to_html", "write_report"]
 
@@ -30,9 +34,9 @@ svg { max-width: 100%; height: auto; }
 _COLOR = "#3b6ea8"
 
 
-def _svg(figure: object) -> str:
+def _svg(figure: Figure) -> str:
     buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})  # type: ignore[attr-defined]
+    figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     text = buffer.getvalue()
     return text[text.index("<svg"):]
 

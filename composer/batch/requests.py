@@ -47,6 +47,7 @@ COLUMNS = ("id", "message", "to", "from", "genre", "vibe", "seed", "key", "tempo
 MAX_REQUESTS_BYTES = 256 * 1024 * 1024
 """The largest REQUESTS file read (about a million requests)."""
 
+_EXTRA = " fields past the header "  # DictReader's key for them: no real column has this name
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,79}")
 
 
@@ -138,11 +139,11 @@ def _jsonl_rows(text: str) -> Iterable[tuple[int, dict[str, Any] | str]]:
 
 
 def _csv_rows(text: str, path: Path) -> Iterable[tuple[int, dict[str, Any] | str]]:
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    reader = csv.DictReader(io.StringIO(text, newline=""), restkey=_EXTRA)
     if not reader.fieldnames or "message" not in [f.strip() for f in reader.fieldnames]:
         raise RequestsError(f"cannot read requests {path}: a CSV needs a header row with a 'message' column")
     for row in reader:
-        extra = row.pop(None, None)  # type: ignore[call-overload]
+        extra = row.pop(_EXTRA, None)
         if extra:
             yield reader.line_num, f"{len(extra)} more fields than the header has"
             continue

@@ -80,7 +80,7 @@ class SongMaker:
         compose("Warm up, thank you.", to="Sam", genre="pop", vibe="upbeat", seed=0, length="short")
         self.font: Any = None
         if audio:
-            from ..render import render_file  # noqa: F401 - imported once here, not per song
+            from ..render import render_file  # imported once here, not per song
             from ..soundfonts import resolve_soundfont
             self.font = resolve_soundfont(soundfont)
             _read_once(self.font.path)
@@ -99,7 +99,7 @@ class SongMaker:
                 options["voice"] = request.voice
             song = self._compose(request.message, to=request.to, sender=request.sender, genre=request.genre,
                                  vibe=request.vibe, seed=request.seed, key=request.key, tempo=request.tempo,
-                                 length=request.length)  # type: ignore[arg-type]
+                                 length=request.length)
             analysis = song.analysis
             fields.update(theme=analysis.theme, relation=analysis.relation, occasion=occasion_of(analysis.themes))
             saved = self._save(song, self.out / request.id, audio=self.audio, soundfont=self.font, **options)
@@ -109,7 +109,7 @@ class SongMaker:
             status, error = "refused", str(err)
         except (OutputError, RenderError, GrammarError, SonggramError) as err:
             status, error = "failed", str(err)
-        except Exception as err:  # noqa: BLE001 - one request's bug must not stop the batch
+        except Exception as err:  # one request's bug must not stop the batch
             status, error = "failed", f"internal error: {type(err).__name__}: {err}"
         return Row(id=request.id, line=request.line, status=status, error=error,
                    seconds=round(time.perf_counter() - started, 4), core_seconds=round(_core_seconds() - cpu, 4),
