@@ -180,11 +180,15 @@ def main() -> None:
     parser.add_argument("--ray-songs", type=int, default=16, help="songs with audio on each engine")
     parser.add_argument("--no-ray", action="store_true", help="skip the Ray figure")
     parser.add_argument("--rounds", type=int, default=2, help="rounds of the engines, alternated")
+    parser.add_argument("--engines-only", action="store_true", help="only the Ray (and Dask) figures")
     parser.add_argument("--dask", action="store_true", help="also compare Ray with dask.distributed")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="songgram-bench-batch-"))
     try:
         print(f"# batch figures ({_load()}; the machine may be shared: figures are as measured)")
+        if args.engines_only:
+            _engines(args, tmp)
+            return
         text, rows = _requests(args.songs, tmp, "text.jsonl")
         singles = _compose_each(rows, tmp / "compose-text", audio=False)
         batched = _batch(text, tmp / "batch-text", "--no-audio", "--workers", "2")
