@@ -183,9 +183,14 @@ def test_a_batch_killed_midway_resumes_with_no_half_written_song(tmp_path: Path)
         if (out / "batch.sqlite").exists() and sum(r["status"] == "done" for r in _rows_or_none(out)) >= 2:
             break
         time.sleep(0.05)
+    workers = _children(process.pid)
+    assert workers, "the pool's workers run"
     process.send_signal(signal.SIGKILL)
     process.wait()
-    time.sleep(1.0)  # the workers get SIGTERM from the kernel and clean up
+    deadline = time.monotonic() + 30  # the workers get SIGTERM from the kernel, undo their song and end
+    while time.monotonic() < deadline and any(_alive(pid) for pid in workers):
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in workers), "a worker outlived its coordinator"
     before = rows(out)
     assert 2 <= sum(r["status"] == "done" for r in before.values()) < 10
     for folder in song_folders(out):
@@ -197,6 +202,25 @@ def test_a_batch_killed_midway_resumes_with_no_half_written_song(tmp_path: Path)
     assert summary["done_total"] == 10 and summary["made"] == 10 - summary["skipped"]
     for folder in song_folders(out):
         assert {p.name for p in folder.iterdir()} == TEXT_FILES | {MANIFEST}, folder
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = next(ln for ln in Path(f"/proc/{pid}/status").read_text().splitlines() if ln.startswith("State:"))
+    except (OSError, StopIteration):
+        return False
+    return "zombie" not in state
 
 
 def _rows_or_none(out: Path) -> list[dict]:

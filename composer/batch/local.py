@@ -26,6 +26,9 @@ from .worker import SongMaker
 
 __all__ = ["MakerSpec", "run_local", "IN_FLIGHT_PER_WORKER"]
 
+INTERRUPTED_EXIT = 130
+"""A worker's exit status when it was stopped mid-song."""
+
 IN_FLIGHT_PER_WORKER = 2
 """Requests handed to a worker ahead of its results: one being made, one waiting."""
 
@@ -81,9 +84,18 @@ def _start_worker(spec: MakerSpec, parent: int) -> None:
 
 
 def _make(request: Request) -> Row:
+    """Pool task: make one song. Stopped (SIGTERM) mid-song, the worker exits once the song is undone.
+
+    The interruption unwinds through the writer, which removes the staging
+    folder; then the process ends at once, rather than going back to a pool
+    whose coordinator may be gone.
+    """
     if _maker is None:
         raise RuntimeError("_make runs only in a pool worker, after _start_worker")
-    return _maker.make(request)
+    try:
+        return _maker.make(request)
+    except KeyboardInterrupt:
+        os._exit(INTERRUPTED_EXIT)
 
 
 def run_local(requests: Iterable[Request], spec: MakerSpec, *, workers: int, on_row: Callable[[Row], None]) -> None:
