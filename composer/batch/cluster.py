@@ -89,7 +89,8 @@ def run_ray(requests: Iterable[Request], spec: MakerSpec, *, workers: int | None
         requests: the requests to make.
         spec: what each actor builds.
         workers: actors to start; None for one per CPU of the cluster.
-        address: a Ray head's ``host:port``; None starts Ray on this machine.
+        address: a Ray head's ``host:port``; None starts a new Ray on this machine (never
+            an existing cluster that happens to run here).
         on_row: called with each finished row, in this process.
 
     Raises:
@@ -102,7 +103,7 @@ def run_ray(requests: Iterable[Request], spec: MakerSpec, *, workers: int | None
         if address:
             ray.init(address=address, logging_level=logging.ERROR, log_to_driver=False)
         else:
-            ray.init(num_cpus=workers or os.cpu_count() or 1, include_dashboard=False,
+            ray.init(address="local", num_cpus=workers or os.cpu_count() or 1, include_dashboard=False,
                      logging_level=logging.ERROR, log_to_driver=False)
     except Exception as err:  # Ray raises many kinds here (ConnectionError, RuntimeError...)
         raise ClusterError(f"cannot start Ray{f' at {address}' if address else ''}: {err}") from err
