@@ -16,6 +16,7 @@ beside a two-node Ray cluster: the comparison behind docs/scale.md. It needs
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import resource
@@ -210,7 +211,9 @@ def main() -> None:
         print(f"second run of the finished batch: {second:.2f} s = {100 * second / first:.1f}% of the first "
               f"(goal <= 5%)")
 
-        if not args.no_ray or args.dask:
+        if (not args.no_ray or args.dask) and importlib.util.find_spec("ray") is None:
+            print("--engine ray: skipped, Ray is not installed (pip install -e '.[cluster]')")
+        elif not args.no_ray or args.dask:
             _engines(args, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
