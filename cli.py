@@ -470,5 +470,117 @@ def analyze(message: str, to: str, as_json: bool, debug: bool) -> None:
         click.echo(f"  {w.text:<16} {marks:<20} {''.join(map(str, w.stresses))}{flags}")
 
 
+BATCH_EXIT_CODES = """\b
+Exit codes:
+  0   every request is done or refused (the manifest says why for each)
+  2   the command line is wrong
+  5   --out cannot be written, or another batch is running into it
+  6   REQUESTS cannot be read (missing, unreadable, not UTF-8)
+  7   --engine ray: Ray is not installed, or --address does not answer
+  8   the batch ran, and some requests failed (their rows say why; run again to retry)
+  70  an unexpected internal error (run with --debug and report it)
+  130 interrupted (Ctrl-C or SIGTERM); run the same command again to resume
+"""
+
+FAILED_REQUESTS_EXIT = 8
+"""batch's exit code when it ran but some requests failed."""
+
+
+@main.command(epilog=BATCH_EXIT_CODES)
+@click.argument("requests", type=click.Path(path_type=Path, dir_okay=True))
+@click.option("--out", "out", type=FOLDER, required=True,
+              help="The batch folder: one folder per song (its id) and the manifest batch.sqlite.")
+@click.option("--workers", type=click.IntRange(1, 4096), default=None,
+              help="Worker processes (local) or actors (ray) [default: one per core / cluster CPU].")
+@click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
+              help="local: a process pool here; ray: Ray actors (pip install 'songgram[cluster]').")
+@click.option("--address", default=None, help="With --engine ray: a Ray head's HOST:PORT (default: start Ray here).")
+@click.option("--soundfont", default=None, help="A .sf2/.sf3 path, or a catalog name such as 'small'.")
+@click.option("--voice", default=None, help="The singing voice for requests that name none (a 'voice' column wins).")
+@click.option("--no-audio", is_flag=True, help="Skip song.wav (MIDI, lead sheet and text only).")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("--debug", is_flag=True, help="Show a traceback on errors.")
+def batch(requests: Path, out: Path, workers: int | None, engine: str, address: str | None,
+          soundfont: str | None, voice: str | None, no_audio: bool, as_json: bool, debug: bool) -> None:
+    """Make a song for every request in REQUESTS (JSON Lines or CSV).
+
+    \b
+    A request has the columns of compose: message, to, from, genre, vibe,
+    seed, and optionally id (its folder's name), key, tempo, length, language
+    and voice. Each song goes to OUT/<id>/ with exactly the files compose
+    writes; OUT/batch.sqlite holds one row per request (done, refused or
+    failed, and why). Running the same command again skips what is done and
+    retries what failed, also after a kill.
+
+    \b
+    Example:
+      songgram batch docs/requests-example.jsonl --out songs/campaign --workers 2
+      songgram stats songs/campaign --html songs/campaign/report.html
+    """
+    if address and engine != "ray":
+        raise click.UsageError("--address is for --engine ray")
+    if voice is not None:
+        import inspect
+        if "voice" not in inspect.signature(save_song).parameters:
+            raise click.UsageError("--voice: this engine has no singing voice yet")
+    try:
+        with _sigterm_interrupts():
+            from composer.batch import run_batch
+            summary = run_batch(requests, out, workers=workers, engine=engine, address=address,
+                                audio=not no_audio, soundfont=soundfont, voice=voice)
+    except Exception as err:  # noqa: BLE001 - the last line of defence: one line and an exit code
+        _fail(err, debug)
+    except KeyboardInterrupt as err:
+        click.echo("songgram: interrupted; finished songs are recorded, run the same command again to resume",
+                   err=True)
+        sys.exit(130)
+    if as_json:
+        import dataclasses
+        import json
+        click.echo(json.dumps({**dataclasses.asdict(summary), "songs_per_minute": round(summary.songs_per_minute, 2)}))
+    else:
+        click.echo(summary.line())
+    if summary.failed_total:
+        sys.exit(FAILED_REQUESTS_EXIT)
+
+
+@main.command(epilog=EXIT_CODES)
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the stats as JSON.")
+@click.option("--html", "html_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Also write an HTML page with charts (self-contained: no network needed to view it).")
+@click.option("--debug", is_flag=True, help="Show a traceback on errors.")
+def stats(folder: Path, as_json: bool, html_path: Path | None, debug: bool) -> None:
+    """Show what a batch's requests asked for, and how fast it was made.
+
+    \b
+    Shares of themes, relations, occasions, languages and genres x vibes
+    among the songs made; refusals and failures with their reasons;
+    throughput per run. It reads FOLDER/batch.sqlite and works while the
+    batch runs.
+
+    \b
+    Example:
+      songgram stats songs/campaign --html songs/campaign/report.html
+    """
+    try:
+        from composer.batch.stats import batch_stats, stats_table
+        result = batch_stats(folder)
+        if html_path is not None:
+            from composer.batch.report import write_report
+            write_report(result, html_path, title=f"Songgram batch: {folder.name or folder}")
+    except Exception as err:  # noqa: BLE001 - mapped to one line and an exit code
+        _fail(err, debug)
+    except KeyboardInterrupt as err:
+        _fail(err, debug)
+    if as_json:
+        import json
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(stats_table(result))
+    if html_path is not None and not as_json:
+        click.echo(f"\nwrote {html_path}")
+
+
 if __name__ == "__main__":
     main()

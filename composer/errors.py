@@ -17,6 +17,8 @@ __all__ = [
     "RenderError",
     "OutputError",
     "KernelError",
+    "RequestsError",
+    "ClusterError",
 ]
 
 
@@ -64,3 +66,18 @@ class KernelError(SonggramError):
     missing or stale (``SONGGRAM_KERNELS=aot``), or its build failed."""
 
     exit_code = 70
+
+
+class RequestsError(SonggramError):
+    """A batch's REQUESTS file cannot be read at all (missing, unreadable, not UTF-8).
+
+    A single bad line is not this error: it becomes a ``failed`` row of the batch.
+    """
+
+    exit_code = 6
+
+
+class ClusterError(SonggramError):
+    """The distributed engine cannot be used: Ray is not installed, or its address cannot be reached."""
+
+    exit_code = 7

@@ -106,6 +106,10 @@ def main() -> None:
         if render_bench.exists():
             sys.stdout.flush()
             subprocess.run([sys.executable, str(render_bench), str(work / "a0" / "song.mid")], check=True)
+        batch_bench = ROOT / "scripts" / "bench_batch.py"  # songgram batch against compose, Ray against local
+        if batch_bench.exists():
+            sys.stdout.flush()
+            subprocess.run([sys.executable, str(batch_bench)], check=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
