@@ -362,8 +362,13 @@ def render(midi: Path, out: Path, soundfont: str | None, formats: tuple[tuple[st
               help="Where songs and their SQLite database are kept.")
 @click.option("--workers", default=None, type=click.IntRange(1, 64),
               help="Songs composed at once [default: one per core].")
+@click.option("--queue", "queue", default=8, show_default=True, type=click.IntRange(0, 1000),
+              help="Songs that may wait for a worker; more are turned away with 503 and Retry-After.")
+@click.option("--songs-per-minute", default=6, show_default=True, type=click.IntRange(1, 10000),
+              help="New songs one client address may ask for a minute; more get 429 and Retry-After.")
 @click.option("--debug", is_flag=True, help="Show a traceback on errors.")
-def serve(host: str, port: int, data: Path, workers: int | None, debug: bool) -> None:
+def serve(host: str, port: int, data: Path, workers: int | None, queue: int, songs_per_minute: int,
+          debug: bool) -> None:
     """Serve the web page where anyone can make, hear and share a song.
 
     \b
@@ -374,7 +379,8 @@ def serve(host: str, port: int, data: Path, workers: int | None, debug: bool) ->
     try:
         from composer.web import serve as run
         click.echo(f"songgram: serving on http://{host}:{port}/ (songs in {data}/; Ctrl-C stops)", err=True)
-        run(host=host, port=port, data=data, workers=workers)
+        run(host=host, port=port, data=data, workers=workers, queue_limit=queue,
+            songs_per_minute=songs_per_minute)
     except Exception as err:  # noqa: BLE001 - mapped to one line and an exit code
         _fail(err, debug)
     except KeyboardInterrupt:

@@ -39,9 +39,9 @@ def create_app(data: Path, **options: object):  # type: ignore[no-untyped-def]
 
 
 def serve(*, host: str = "127.0.0.1", port: int = 8765, data: Path = Path("songs/web"),
-          workers: int | None = None) -> None:
-    """Run the web app with uvicorn until interrupted."""
+          workers: int | None = None, queue_limit: int = 8, songs_per_minute: int = 6) -> None:
+    """Run the web app with uvicorn until interrupted (options as for :func:`create_app`)."""
     _require()
     import uvicorn
-    app = create_app(data, workers=workers)
+    app = create_app(data, workers=workers, queue_limit=queue_limit, songs_per_minute=songs_per_minute)
     uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
