@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.setup-done
 DEMO_MESSAGE := Mom, thank you for always cooking for us. I love you.
 
-.PHONY: setup demo test bench evaluate evaluate-text fuzz docs clean
+.PHONY: setup demo test bench evaluate evaluate-text fuzz docs clean serve screenshots loadtest
 
 # setup: system packages and the venv (once), then what makes a song start fast, rebuilt only when stale:
 # the numba kernels compiled ahead of time, pyphen's patterns parsed once, and our modules' bytecode.
@@ -41,6 +41,16 @@ fuzz: setup
 
 docs: setup
 	$(PY) scripts/pianorolls.py
+
+serve: setup
+	$(VENV)/bin/songgram serve
+
+# screenshots: the web page at desktop and phone widths, from the browser test, into docs/
+screenshots: setup
+	SONGGRAM_SCREENSHOTS=docs $(PY) -m pytest -q tests/test_web_browser.py
+
+loadtest: setup
+	$(PY) scripts/loadtest_web.py --requests 20
 
 clean:
 	rm -rf $(VENV) songs build *.egg-info composer/_kernels_aot*.so composer/analyse/_hyph_en_US.pickle

@@ -423,6 +423,38 @@ def _sung_overdub(midi: Path, voice: str) -> Any:
 
 
 @main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(1, 65535), help="The port.")
+@click.option("--data", "data", default="songs/web", show_default=True, type=click.Path(path_type=Path),
+              help="Where songs and their SQLite database are kept.")
+@click.option("--workers", default=None, type=click.IntRange(1, 64),
+              help="Songs composed at once [default: one per core].")
+@click.option("--queue", "queue", default=8, show_default=True, type=click.IntRange(0, 1000),
+              help="Songs that may wait for a worker; more are turned away with 503 and Retry-After.")
+@click.option("--songs-per-minute", default=6, show_default=True, type=click.IntRange(1, 10000),
+              help="New songs one client address may ask for a minute; more get 429 and Retry-After.")
+@click.option("--debug", is_flag=True, help="Show a traceback on errors.")
+def serve(host: str, port: int, data: Path, workers: int | None, queue: int, songs_per_minute: int,
+          debug: bool) -> None:
+    """Serve the web page where anyone can make, hear and share a song.
+
+    \b
+    Example:
+      songgram serve --port 8765 --data songs/web
+      (then open http://127.0.0.1:8765/)
+    """
+    try:
+        from composer.web import serve as run
+        click.echo(f"songgram: serving on http://{host}:{port}/ (songs in {data}/; Ctrl-C stops)", err=True)
+        run(host=host, port=port, data=data, workers=workers, queue_limit=queue,
+            songs_per_minute=songs_per_minute)
+    except Exception as err:  # noqa: BLE001 - mapped to one line and an exit code
+        _fail(err, debug)
+    except KeyboardInterrupt:
+        pass
+
+
+@main.command()
 @click.argument("message")
 @click.option("--to", "to", default="", help="The recipient's name (helps find the relation).")
 @click.option("--json", "as_json", is_flag=True, help="Print the analysis as JSON.")
