@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.setup-done
 DEMO_MESSAGE := Mom, thank you for always cooking for us. I love you.
 
-.PHONY: setup demo test bench evaluate evaluate-text fuzz docs clean serve screenshots loadtest
+.PHONY: setup demo test bench bench-install evaluate evaluate-text fuzz docs clean serve screenshots loadtest
 
 # setup: system packages and the venv (once), then what makes a song start fast, rebuilt only when stale:
 # the numba kernels compiled ahead of time, pyphen's patterns parsed once, and our modules' bytecode.
@@ -27,6 +27,10 @@ test: setup
 
 bench: setup
 	$(PY) scripts/bench.py
+
+# bench-install: a wheel built from this checkout, installed with plain pip into a fresh venv
+bench-install: setup
+	$(PY) scripts/bench_install.py
 
 evaluate: setup
 	$(PY) scripts/evaluate.py --all-genres

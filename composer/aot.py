@@ -38,7 +38,7 @@ from typing import Literal
 
 from .errors import KernelError
 
-__all__ = ["kernels", "kernels_kind", "compiled", "source_digest", "build", "AOT_MODULE"]
+__all__ = ["kernels", "kernels_kind", "compiled", "source_digest", "build", "jit_cache_dir", "AOT_MODULE"]
 
 AOT_MODULE = "_kernels_aot"
 """The extension module's name inside the ``composer`` package."""
@@ -64,24 +64,59 @@ def compiled() -> tuple[ModuleType | None, str]:
     try:
         module = importlib.import_module(f"{__package__}.{AOT_MODULE}")
     except ImportError as err:
-        return None, f"composer.{AOT_MODULE} cannot be imported ({err}); run `make setup`"
+        return None, f"composer.{AOT_MODULE} cannot be imported ({err})"
     built = f"{module.source_digest() & 0xFFFF_FFFF_FFFF_FFFF:016x}"
     if built != source_digest():
         return None, (f"composer.{AOT_MODULE} was built from another kernels.py "
-                      f"({built}, now {source_digest()}); run `make setup`")
+                      f"({built}, now {source_digest()})")
     return module, ""
+
+
+def jit_cache_dir() -> Path | None:
+    """Where the JIT fallback keeps numba's cache: a per-user folder when the package is installed.
+
+    In a checkout numba's own place (``__pycache__`` beside the source) is used
+    (None). An installed package (under site-packages) is never written to:
+    the cache goes to ``$NUMBA_CACHE_DIR`` if set, else
+    ``$XDG_CACHE_HOME/songgram/numba`` (``~/.cache/songgram/numba``).
+    """
+    if os.environ.get("NUMBA_CACHE_DIR"):
+        return Path(os.environ["NUMBA_CACHE_DIR"])
+    if not any(part in ("site-packages", "dist-packages") for part in _HERE.parts):
+        return None
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "songgram" / "numba"
+
+
+def _jit(why: str) -> ModuleType:
+    """:mod:`composer.kernels` on numba's JIT, its cache per user; says so once on stderr."""
+    import sys
+    from importlib.util import find_spec
+
+    if find_spec("numba") is None:
+        raise KernelError(f"the compiled kernels are not usable ({why}) and numba is not installed: "
+                          "pip install 'songgram[jit]', or install from a wheel built with a C compiler")
+    folder = jit_cache_dir()
+    if folder is not None:
+        first = not folder.exists()
+        folder.mkdir(parents=True, exist_ok=True)
+        os.environ["NUMBA_CACHE_DIR"] = str(folder)  # read by numba when it is imported, just below
+        if first:
+            print(f"songgram: compiling the kernels once with numba into {folder} ({why})", file=sys.stderr)
+    return importlib.import_module(f"{__package__}.kernels")
 
 
 @cache
 def _load() -> tuple[ModuleType, str]:
     mode = _mode()
+    why = "SONGGRAM_KERNELS=jit"
     if mode != "jit":
         module, why = compiled()
         if module is not None:
             return module, "aot"
         if mode == "aot":
             raise KernelError(why)
-    return importlib.import_module(f"{__package__}.kernels"), "jit"
+    return _jit(why), "jit"
 
 
 def kernels() -> ModuleType:

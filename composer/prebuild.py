@@ -31,7 +31,8 @@ def main(argv: list[str] | None = None) -> int:
 
     if "--status" in args:
         module, why = compiled()
-        print("kernels: compiled ahead of time, current" if module is not None else f"kernels: numba JIT ({why})")
+        print("kernels: compiled ahead of time, current" if module is not None else
+              f"kernels: numba JIT ({why}); `python -m composer.prebuild` compiles them ahead of time")
         print(f"hyphenation patterns: {'stored' if PATTERNS_FILE.exists() else 'parsed at start'}")
         return 0
     status = 0

@@ -194,6 +194,8 @@ def _split_points(notes: list, length: int, sample_rate: int, workers: int) -> l
 
 def _fluidsynth() -> Any:
     """Import pyfluidsynth, or explain how to install libfluidsynth."""
+    from .extras import require
+    require("audio", error=RenderError)
     try:
         import fluidsynth
     except (ImportError, OSError) as err:

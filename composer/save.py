@@ -92,6 +92,9 @@ def save_song(song: Song, folder: str | Path, *, audio: bool = True, formats: tu
     check_folder(folder)
     font = take = None
     if audio:
+        from .errors import RenderError
+        from .extras import require
+        require("audio", error=RenderError)
         from .render import resolve_soundfont
         font = soundfont if not isinstance(soundfont, (str, type(None))) else resolve_soundfont(soundfont)
         song = replace(song, soundfont=(font.name, font.license))

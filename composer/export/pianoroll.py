@@ -116,11 +116,10 @@ def song_to_png(song: Song, path: str | Path) -> None:
     Raises:
         RenderError: matplotlib is not installed.
     """
-    try:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-    except ImportError as err:
-        raise RenderError("song.png needs matplotlib: run `make setup` or `pip install matplotlib`") from err
+    from ..extras import require
+    require("png", what="song.png", error=RenderError)
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
     plan = song.plan
     bar = plan.bar_ticks
