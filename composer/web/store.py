@@ -10,7 +10,7 @@ writers; WAL lets readers go on while a song is being stored).
 ...     store = Store(pathlib.Path(tmp) / "songs.sqlite")
 ...     song_id = store.add({"message": "Thank you", "to": "Ana"}, client="127.0.0.1")
 ...     store.update(song_id, status="done", title="A song for Ana")
-...     store.count(song_id, "plays")
+...     plays = store.count(song_id, "plays")
 ...     row = store.get(song_id)
 ...     (row.status, row.title, row.plays, len(song_id) >= 16)
 ('done', 'A song for Ana', 1, True)
