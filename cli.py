@@ -31,8 +31,10 @@ Exit codes:
   2   the command line is wrong: an unknown option, genre or vibe, a bad
       seed, key, tempo or name (usage)
   3   a grammar or rule file is broken
-  4   audio could not be rendered (FluidSynth, or a missing or broken SoundFont)
-  5   the output folder cannot be written
+  4   audio could not be rendered: FluidSynth, a missing or broken SoundFont,
+      or a MIDI file that is unreadable, badly timed or too long
+  5   the output cannot be written: the folder or file, a full disk, or
+      standard output (closed, or a full device such as /dev/full)
   70  an unexpected internal error (run with --debug and report it)
   130 interrupted (Ctrl-C or SIGTERM); no file is left half-written
 """
@@ -78,6 +80,14 @@ class Checked(click.ParamType):
         return [click.shell_completion.CompletionItem(c) for c in options if c.startswith(incomplete)]
 
 
+def _listed(ids: Callable[[], Sequence[str]]) -> str:
+    """``ids()`` joined for a help text; a broken data file is reported when a command runs, not here."""
+    try:
+        return ", ".join(ids())
+    except SonggramError:
+        return "(a data file is broken: run the command to see which)"
+
+
 def _out_folder(value: str | Path) -> Path:
     text = str(value)
     if not text.strip() or "\0" in text:
@@ -99,6 +109,7 @@ FOLDER = Checked("folder", _out_folder)
 AUDIO_FORMATS = ("wav", "flac", "ogg", "opus", "mp3")
 """What --format takes (composer.master writes them; wav is 44.1 kHz 16-bit PCM)."""
 _SUFFIXES = {".wav": "wav", ".flac": "flac", ".ogg": "ogg", ".opus": "opus", ".mp3": "mp3"}
+_SUFFIX_OF = {name: suffix for suffix, name in _SUFFIXES.items()}
 
 
 class Formats(click.ParamType):
@@ -138,6 +149,10 @@ class Songgram(click.Group):
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
         try:
             code = super().main(args, prog_name, complete_var, False, **extra)
+            if sys.stdout is not None:
+                sys.stdout.flush()
+        except OSError as err:  # standard output (or error) closed or full: /dev/full, a closed pipe
+            _stream_failed(err)
         except click.exceptions.NoArgsIsHelpError as err:
             err.show()
             sys.exit(err.exit_code)
@@ -155,6 +170,18 @@ class Songgram(click.Group):
         except SonggramError as err:  # a refused name, while the options were parsed
             _fail(err, debug=False)
         sys.exit(code if isinstance(code, int) else 0)
+
+
+def _stream_failed(err: OSError) -> None:
+    """Standard output cannot be written: one line on standard error (if it can be), exit 5."""
+    with contextlib.suppress(OSError, ValueError):
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 1)  # so that the interpreter's last flush has nowhere to fail
+        os.close(null)
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        sys.stderr.write(f"songgram: cannot write to standard output: {err.strerror or err}\n")
+        sys.stderr.flush()
+    sys.exit(5)
 
 
 def _fail(err: BaseException, debug: bool) -> None:
@@ -198,7 +225,11 @@ def _read_message(message: str) -> str:
     """MESSAGE, or standard input for '-' (at most MAX_STDIN_BYTES, UTF-8)."""
     if message != "-":
         return message
-    data = sys.stdin.buffer.read(MAX_STDIN_BYTES + 1)
+    try:
+        data = sys.stdin.buffer.read(MAX_STDIN_BYTES + 1)
+    except (AttributeError, OSError, ValueError) as err:  # closed (None), or unreadable
+        raise InputError("standard input is closed or unreadable; give MESSAGE as an argument "
+                         "or pipe the message in") from err
     if len(data) > MAX_STDIN_BYTES:
         raise InputError(f"the message must be at most {validate.MAX_MESSAGE_CHARS} characters, "
                          f"got more than {MAX_STDIN_BYTES} bytes on standard input")
@@ -223,9 +254,9 @@ def main() -> None:
               help=f"The recipient's name, sung in every chorus (at most {validate.MAX_NAME_CHARS} characters).")
 @click.option("--from", "sender", default="", type=SENDER, help="Your name (optional).")
 @click.option("--genre", required=True, type=GENRE,
-              help=f"The genre: {', '.join(genre_ids())} (see `songgram genres`).")
+              help=f"The genre: {_listed(genre_ids)} (see `songgram genres`).")
 @click.option("--vibe", required=True, type=VIBE,
-              help=f"The vibe: {', '.join(vibe_ids())} (see `songgram vibes`).")
+              help=f"The vibe: {_listed(vibe_ids)} (see `songgram vibes`).")
 @click.option("--seed", type=SEED, default=None,
               help=f"0..{SEED_LIMIT}: makes the same song again; chosen and printed when left out.")
 @click.option("--key", type=KEY, default=None, help="Override the key: E, Bb, F#m, 'D dorian'.")
@@ -337,14 +368,17 @@ def render(midi: Path, out: Path, soundfont: str | None, formats: tuple[tuple[st
                                  f"{', '.join(_SUFFIXES)} (or --format)", param_hint="'--out'")
     chosen = _formats(_SUFFIXES.get(out.suffix.lower(), "wav"), formats)
     try:
-        from composer.errors import OutputError
+        from composer.errors import OutputError, RenderError
+        from composer.output import check_file
         from composer.render import render_file, resolve_soundfont
-        if not midi.is_file():
-            raise InputError(f"no MIDI file at {midi}")
+        if not midi.exists():
+            raise RenderError(f"no MIDI file at {midi}")
         if out.is_dir():
             raise OutputError(f"--out {out} is a folder; give a file name such as song.wav")
         if not out.parent.is_dir():
             raise OutputError(f"cannot write to {out}: {out.parent} is not a folder")
+        for name in chosen:  # each format's file: a regular file, not in a system folder
+            check_file(out.with_suffix(_SUFFIX_OF[name]))
         font = resolve_soundfont(soundfont)
         report = render_file(midi, out, soundfont=font, formats=chosen)
     except Exception as err:  # noqa: BLE001 - mapped to one line and an exit code

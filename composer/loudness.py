@@ -32,6 +32,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from .children import become_child
 from .iir import filtered, high_shelf, serial_matmul
 
 __all__ = ["HOP", "FIR", "FIR_GAIN", "k_weighting", "integrated_loudness", "loudness_apart", "hop_energies",
@@ -188,6 +189,7 @@ def loudness_apart(audio: np.ndarray, sample_rate: int) -> Iterator[Callable[[],
     if hasattr(os, "fork") and len(audio) >= _APART_FRAMES:
         integrated_loudness(audio[:0], sample_rate)  # import pyebur128 here, once, rather than in each child
         read, write = os.pipe()
+        parent = os.getpid()
         try:
             pid = os.fork()
         except OSError:  # no process to spare: measure here
@@ -199,6 +201,7 @@ def loudness_apart(audio: np.ndarray, sample_rate: int) -> Iterator[Callable[[],
     if pid == 0:  # the child: measure, send eight bytes, leave without running the parent's cleanup
         status = 1
         try:
+            become_child(parent)
             os.close(read)
             os.write(write, struct.pack("d", integrated_loudness(audio, sample_rate)))
             status = 0

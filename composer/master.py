@@ -24,10 +24,13 @@ stereo; WAV is 16-bit PCM.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import errno
 import math
 import os
 import secrets
+import shutil
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -36,11 +39,11 @@ from typing import Any
 
 import numpy as np
 
-from .errors import RenderError
+from .errors import OutputError, RenderError
 from .iir import butter_highpass, high_shelf, sosfilt
 from .loudness import (HOP, hop_energies, hop_peak_bounds, hop_true_peaks, integrated_loudness,
                        loudness_apart)
-from .output import fsync
+from .output import STAGE_PREFIX, fsync
 
 __all__ = ["SAMPLE_RATE", "Loudness", "master", "measure", "true_peak", "audio_to_wav", "write_audio", "prepare"]
 
@@ -386,6 +389,24 @@ def _write_one(path: Path, audio: np.ndarray, sample_rate: int, fmt: str, *, tit
     fsync(path)  # on disk before it is renamed into place
 
 
+def _write_error(final: Path, err: BaseException, frames: int) -> Exception:
+    """The error for a failed write of ``final``: OutputError (exit 5) when the disk is full or
+    the file too large (libsndfile only says "System error."), naming the file where the user
+    will find it, never a private staging folder."""
+    shown = final.parent.parent / final.name if final.parent.name.startswith(STAGE_PREFIX) else final
+    full = isinstance(err, OSError) and err.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+    with contextlib.suppress(OSError, ValueError, ImportError):
+        import resource
+
+        room = shutil.disk_usage(final.parent).free
+        limit = resource.getrlimit(resource.RLIMIT_FSIZE)[0]  # a file size limit reads as a full disk too
+        full = full or min(room, limit if limit != resource.RLIM_INFINITY else room) < frames * 4 + (1 << 20)
+    if full:
+        return OutputError(f"cannot write {shown}: no space left on the device")
+    reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+    return RenderError(f"cannot write {shown}: {reason}")
+
+
 def write_audio(path: Path, audio: np.ndarray, sample_rate: int, *, formats: tuple[str, ...] = ("wav",),
                 title: str = "", artist: str = "Songgram") -> tuple[Path, ...]:
     """Write ``audio`` as ``path`` with each format's suffix; all files or none.
@@ -424,7 +445,7 @@ def write_audio(path: Path, audio: np.ndarray, sample_rate: int, *, formats: tup
         for temp, _ in done:
             temp.unlink(missing_ok=True)
         if isinstance(err, (OSError, RuntimeError)):  # soundfile.LibsndfileError is a RuntimeError
-            raise RenderError(f"cannot write {path.with_suffix(_FORMATS[fmt][0])}: {err}") from err
+            raise _write_error(path.with_suffix(_FORMATS[fmt][0]), err, len(audio)) from err
         raise
     for temp, final in done:
         os.replace(temp, final)

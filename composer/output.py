@@ -35,6 +35,7 @@ import re
 import secrets
 import shutil
 import signal
+import stat
 import threading
 import time
 import unicodedata
@@ -43,7 +44,8 @@ from typing import Callable, Iterator
 
 from .errors import OutputError
 
-__all__ = ["slug", "check_folder", "staged_output", "write_files", "fsync", "MANIFEST", "STAGE_PREFIX"]
+__all__ = ["slug", "check_folder", "check_file", "staged_output", "write_files", "fsync", "MANIFEST", "STAGE_PREFIX",
+           "SYSTEM_FOLDERS"]
 
 MANIFEST = ".songgram.manifest"
 """The file, in an output folder, that lists the files of the song in it."""
@@ -72,6 +74,47 @@ def slug(text: str, *, fallback: str = "song") -> str:
     return "-".join(words)[:60].strip("-") or fallback
 
 
+SYSTEM_FOLDERS = frozenset(map(Path, (
+    "/", "/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/libx32", "/proc", "/run", "/sbin", "/sys",
+    "/usr", "/usr/bin", "/usr/lib", "/usr/local", "/usr/sbin", "/usr/share", "/var", "/var/lib", "/var/log",
+)))
+"""Folders Songgram never writes its files straight into (a song's folder may be made inside them)."""
+
+
+def _system_folder(folder: Path) -> bool:
+    try:
+        return folder.resolve() in SYSTEM_FOLDERS or Path(os.path.abspath(folder)) in SYSTEM_FOLDERS
+    except (OSError, RuntimeError):
+        return False
+
+
+def check_file(path: Path) -> None:
+    """Check that ``path`` may become a file Songgram writes (render --out, each format).
+
+    Raises:
+        OutputError: ``path`` is a device, a FIFO, a folder or another non-regular file, or
+            lies straight in a system folder such as ``/`` or ``/dev``.
+
+    >>> check_file(Path("/dev/null.wav"))
+    Traceback (most recent call last):
+    ...
+    composer.errors.OutputError: cannot write to /dev/null.wav: /dev is a system folder; choose a file in a folder of your own
+    """
+    path = Path(path)
+    if _system_folder(path.parent):
+        raise OutputError(f"cannot write to {path}: {path.parent} is a system folder; "
+                          "choose a file in a folder of your own")
+    try:
+        info = path.lstat() if path.is_symlink() else path.stat()
+    except FileNotFoundError:
+        return
+    except OSError as err:
+        raise OutputError(f"cannot write to {path}: {err.strerror or err}") from err
+    if not stat.S_ISREG(info.st_mode):
+        what = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file (a device, a FIFO...)"
+        raise OutputError(f"cannot write to {path}: it is {what}; give the name of a file such as song.wav")
+
+
 def check_folder(out: Path) -> None:
     """Check that ``out`` is, or can become, a folder we may write in.
 
@@ -87,6 +130,8 @@ def check_folder(out: Path) -> None:
     composer.errors.OutputError: cannot write to /dev/null/songs: /dev/null is a file, not a folder
     """
     out = Path(out)
+    if _system_folder(out):
+        raise OutputError(f"cannot write to {out}: it is a system folder; choose or name a folder of your own")
     try:
         if out.exists() and not out.is_dir():
             raise OutputError(f"cannot write to {out}: it is a file, not a folder")

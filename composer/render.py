@@ -39,6 +39,7 @@ import io
 import mmap
 import multiprocessing
 import os
+import stat
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -48,14 +49,23 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from .children import become_child, captured_stderr
 from .effects import Effects
 from .errors import RenderError
 from .soundfonts import SoundFont, resolve_soundfont
 
-__all__ = ["Effects", "RenderReport", "midi_to_audio", "render_file", "resolve_soundfont", "TAIL_SECONDS"]
+__all__ = ["Effects", "RenderReport", "midi_to_audio", "render_file", "resolve_soundfont", "TAIL_SECONDS",
+           "MAX_MIDI_SECONDS", "MAX_MIDI_BYTES"]
 
 TAIL_SECONDS = 4.0
 """The longest tail kept after the MIDI ends (release and reverb)."""
+
+MAX_MIDI_SECONDS = 20 * 60
+"""The longest MIDI file rendered, in seconds (from its start to its last event): longer than
+any song, and checked before any audio is allocated (a longer one is a RenderError, exit 4)."""
+
+MAX_MIDI_BYTES = 16 << 20
+"""The largest MIDI file read (a 3-minute song is about 30 kB)."""
 
 _FADE_SECONDS = 0.1  # fade after the tail falls 60 dB under the peak
 _CAP_FADE_SECONDS = 1.0  # longer fade when the tail is still audible at TAIL_SECONDS
@@ -95,14 +105,20 @@ def _read_midi(midi: bytes | str | Path, sample_rate: int) -> _Score:
     """Parse ``midi`` with mido and time every event in samples (system exclusive is ignored)."""
     import mido
 
+    raw = midi if isinstance(midi, bytes) else _read_regular_file(Path(midi))
+    if len(raw) > MAX_MIDI_BYTES:
+        raise RenderError(f"the MIDI file is over {MAX_MIDI_BYTES >> 20} MB, more than any song: {_name(midi)}")
     try:
-        song = mido.MidiFile(file=io.BytesIO(midi)) if isinstance(midi, bytes) else mido.MidiFile(str(midi))
-    except FileNotFoundError:
-        raise RenderError(f"MIDI file not found: {midi}") from None
-    except (OSError, EOFError, ValueError, KeyError, IndexError) as err:
+        song = mido.MidiFile(file=io.BytesIO(raw))
+    except (OSError, EOFError, ValueError, KeyError, IndexError, TypeError) as err:
         raise RenderError(f"not a readable MIDI file ({err}): {_name(midi)}") from err
     if song.type == 2:
         raise RenderError(f"type 2 MIDI files (independent sequences) are not supported: {_name(midi)}")
+    if not 0 < song.ticks_per_beat < 0x8000:
+        what = "SMPTE time code" if song.ticks_per_beat < 0 or song.ticks_per_beat >= 0x8000 else "0 ticks per beat"
+        raise RenderError(f"the MIDI file's timing ({what}) is not supported; "
+                          f"it needs 1..32767 ticks per beat: {_name(midi)}")
+    limit = MAX_MIDI_SECONDS * song.ticks_per_beat * 1_000_000  # elapsed (ticks x microseconds per beat) cap
     merged = sorted(((tick, number, index, msg) for number, track in enumerate(song.tracks)
                      for index, (tick, msg) in enumerate(_absolute(track))), key=lambda item: item[:3])
     scale = song.ticks_per_beat * 1_000_000  # sample = (tick x microseconds per beat) x rate / scale
@@ -112,6 +128,10 @@ def _read_midi(midi: bytes | str | Path, sample_rate: int) -> _Score:
     for seq, (tick, _, _, msg) in enumerate(merged):
         elapsed += (tick - last) * tempo
         last = tick
+        if elapsed > limit:
+            raise RenderError(f"the MIDI file lasts more than {MAX_MIDI_SECONDS // 60} minutes, the longest "
+                              f"Songgram renders (an event at {elapsed / limit * MAX_MIDI_SECONDS / 60:.0f} "
+                              f"minutes): {_name(midi)}")
         at = (elapsed * sample_rate * 2 + scale) // (2 * scale)
         kind = msg.type
         if kind == "set_tempo":
@@ -138,6 +158,23 @@ def _read_midi(midi: bytes | str | Path, sample_rate: int) -> _Score:
         notes.append((begin, length, chan, key, velocity, on_seq, len(merged)))
     notes.sort()
     return _Score(notes, controls, length)
+
+
+def _read_regular_file(path: Path) -> bytes:
+    """The bytes of ``path``, which must be a regular file (a FIFO or a device never blocks us)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except FileNotFoundError:
+        raise RenderError(f"MIDI file not found: {path}") from None
+    except OSError as err:
+        raise RenderError(f"cannot read the MIDI file {path}: {err.strerror or err}") from err
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise RenderError(f"not a MIDI file: {path} is not a regular file")
+        try:
+            return handle.read(MAX_MIDI_BYTES + 1)
+        except OSError as err:
+            raise RenderError(f"cannot read the MIDI file {path}: {err.strerror or err}") from err
 
 
 def _absolute(track: Any) -> list[tuple[int, Any]]:
@@ -223,9 +260,11 @@ def _render_job(job: _Job, out: np.ndarray) -> np.ndarray:
     synth = fl.Synth(gain=fx.gain, samplerate=float(job.sample_rate), channels=16,
                      **{"synth.dynamic-sample-loading": 1, "synth.threadsafe-api": 0})
     try:
-        sfid = synth.sfload(job.font)
+        with captured_stderr() as noise:  # libinstpatch prints CRITICAL lines on a broken font
+            sfid = synth.sfload(job.font)
         if sfid < 0:
-            raise RenderError(f"libfluidsynth cannot load the SoundFont {job.font} (a broken file?); "
+            said = f" (it said: {noise()})" if noise() else ""
+            raise RenderError(f"libfluidsynth cannot load the SoundFont {job.font}, a broken file?{said}; "
                               "pass another font, or run make setup to reinstall ours")
         synth.set_reverb(fx.reverb_room, fx.reverb_damping, fx.reverb_width, fx.reverb_level)
         synth.set_chorus(fx.chorus_voices, fx.chorus_level, fx.chorus_speed, fx.chorus_depth, 0)
@@ -293,8 +332,16 @@ def _sender(fl: Any, handle: int) -> Callable[[_Event], Any]:
     return lambda event: calls[event[2]](*event[3:])
 
 
-def _child(job: _Job, out: np.ndarray, conn: Any) -> None:
-    """Process body: play ``job`` into the shared ``out``, send its tail through ``conn``."""
+def _child(job: _Job, out: np.ndarray, conn: Any, parent: int, others: list[Any]) -> None:
+    """Process body: play ``job`` into the shared ``out``, send its tail through ``conn``.
+
+    It dies with ``parent`` (:func:`composer.children.become_child`) and first
+    closes the pipe ends it inherited but does not use (``others``, its own
+    read end included), so a write to a pipe nobody reads fails rather than blocks.
+    """
+    become_child(parent)
+    for end in others:
+        end.close()
     try:
         tail = _render_job(job, out)
     except Exception as err:  # noqa: BLE001 - reported to the parent, which raises RenderError
@@ -316,10 +363,11 @@ def _render_processes(jobs: list[_Job], meanwhile: Callable[[], Any] | None) -> 
     shared = mmap.mmap(-1, jobs[0].cap * 8)  # anonymous, shared with the children
     out = np.frombuffer(shared, dtype=np.float32).reshape(-1, 2)
     context = multiprocessing.get_context("fork")
-    running = []
+    running: list[tuple[_Job, Any, Any]] = []
     for job in jobs:
         receive, send = context.Pipe(duplex=False)
-        process = context.Process(target=_child, args=(job, out, send), daemon=True)
+        others = [receive, *(r for _, _, r in running)]
+        process = context.Process(target=_child, args=(job, out, send, os.getpid(), others), daemon=True)
         process.start()
         send.close()
         running.append((job, process, receive))
