@@ -43,7 +43,7 @@ from .errors import OutputError, RenderError
 from .iir import butter_highpass, high_shelf, sosfilt
 from .loudness import (HOP, hop_energies, hop_peak_bounds, hop_true_peaks, integrated_loudness,
                        loudness_apart)
-from .output import STAGE_PREFIX, fsync
+from .output import STAGE_PREFIX, fsync, remove_stale_parts
 
 __all__ = ["SAMPLE_RATE", "Loudness", "master", "measure", "true_peak", "audio_to_wav", "write_audio", "prepare"]
 
@@ -434,6 +434,7 @@ def write_audio(path: Path, audio: np.ndarray, sample_rate: int, *, formats: tup
                               "soundfile >= 0.12 with libsndfile >= 1.1 is needed (run make setup)")
     if not path.parent.is_dir():
         raise RenderError(f"output folder does not exist: {path.parent}")
+    remove_stale_parts(path.parent)  # left by a render that was killed
     done: list[tuple[Path, Path]] = []
     try:
         for fmt in dict.fromkeys(formats):
