@@ -85,10 +85,10 @@ def _bound_factors() -> tuple[float, float, float, float]:
         second = []
         for side in (1, -1):
             k = offsets * side
-            m = float(h @ k)
-            second.append((abs(h.sum() - m) + abs(m), float(np.abs(h) @ (k * (k - 1) / 2))))
+            m = math.fsum(h * k)  # exact sums: the same bits on every CPU
+            second.append((abs(math.fsum(h) - m) + abs(m), math.fsum(np.abs(h) * (k * (k - 1) / 2))))
         line, curve = min(second, key=lambda pair: pair[1])
-        found = np.maximum(found, [abs(h.sum()), float(np.abs(h) @ np.abs(offsets)), line, curve])
+        found = np.maximum(found, [abs(math.fsum(h)), math.fsum(np.abs(h) * np.abs(offsets)), line, curve])
     return tuple(float(v) for v in found)  # type: ignore[return-value]
 
 

@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from .errors import OutputError, RenderError
-from .iir import butter_highpass, high_shelf, sosfilt
+from .iir import butter_highpass, high_shelf, moving_average, sosfilt
 from .loudness import (HOP, hop_energies, hop_peak_bounds, hop_true_peaks, integrated_loudness,
                        loudness_apart)
 from .output import STAGE_PREFIX, fsync, remove_stale_parts
@@ -224,7 +224,7 @@ def _compress(audio: np.ndarray, sample_rate: int) -> None:
         block = audio[part].reshape(-1, _COMP_HOP * 2)
         power[part.start // _COMP_HOP:part.stop // _COMP_HOP] = np.einsum("ij,ij->i", block, block)
     window = max(1, round(0.05 * sample_rate / _COMP_HOP))  # RMS over ~50 ms
-    power = np.convolve(power / (_COMP_HOP * 2), np.ones(window) / window, mode="same")
+    power = moving_average(power / (_COMP_HOP * 2), window, mode="same")
     level = 10 * np.log10(np.maximum(power, 1e-12))
     sounding = level[level > level.max() - 40]
     over = level - (float(np.percentile(sounding, 90)) - _COMP_BELOW_LOUD_DB)
@@ -234,7 +234,7 @@ def _compress(audio: np.ndarray, sample_rate: int) -> None:
     # hold then average over ~150 ms: the gain eases down before a loud passage and back after it
     smooth = max(1, round(0.15 * sample_rate / _COMP_HOP))
     held = _running(reduction, smooth, np.max)
-    reduction = np.convolve(np.pad(held, smooth // 2, mode="edge"), np.ones(smooth) / smooth, mode="valid")
+    reduction = moving_average(np.pad(held, smooth // 2, mode="edge"), smooth, mode="valid")
     _apply_gain(audio, 10 ** (-reduction[:hops] / 20), _COMP_HOP)
 
 
@@ -250,7 +250,7 @@ def _limit_gain(peaks: np.ndarray, ceiling: float) -> np.ndarray:
     need = np.minimum(1.0, ceiling / np.maximum(peaks, 1e-12))
     span = 2 * _LIMIT_REACH + 1
     held = _running(need, span + 2, np.min)  # one hop more: frames between
-    return np.convolve(np.pad(held, _LIMIT_REACH, mode="edge"), np.ones(span) / span, mode="valid")
+    return moving_average(np.pad(held, _LIMIT_REACH, mode="edge"), span, mode="valid")
 
 
 def master(audio: np.ndarray, sample_rate: int, *, target_lufs: float = -14.0,
@@ -386,6 +386,10 @@ def _write_one(path: Path, audio: np.ndarray, sample_rate: int, fmt: str, *, tit
             np.minimum(view, 32767.0 if pcm else 1.0, out=view)
             np.maximum(view, -32767.0 if pcm else -1.0, out=view)
             out.write(view.astype(np.int16) if pcm else view)
+    if kind == "OGG":  # libsndfile picks a random stream serial: one from the song instead, for the same bytes
+        from .oggserial import serial_for, set_serial
+
+        set_serial(path, serial_for(audio, title))
     fsync(path)  # on disk before it is renamed into place
 
 

@@ -9,9 +9,11 @@ controllers (volume, pan, expression, sustain, effect sends...), pitch bend and
 aftertouch are passed on. Release and reverb tails are kept, then trimmed where
 they fall 60 dB under the peak, with a short fade.
 
-Speed: the song is cut in time into one segment per core, balanced by an
-estimate of the work its notes make, and each segment is played by its own
-synth in a forked process, writing into one shared buffer. A segment's synth
+Speed: the song is cut in time into segments (one per 20 s of music, at most
+4: fixed by the song, never by the core count, so the bytes are the same on
+any machine), balanced by an estimate of the work its notes make, and each
+segment is played by its own synth in a forked process (as many at once as
+there are cores), writing into one shared buffer. A segment's synth
 replays the controllers sent before it, then plays the notes that *start* in
 it to their end, tails included; tails that cross into the next segment are
 added there. Voices and effects are linear, so the segments sum to the
@@ -72,6 +74,8 @@ _CAP_FADE_SECONDS = 1.0  # longer fade when the tail is still audible at TAIL_SE
 _TRIM_DB = -60.0
 _SILENT = 1e-6  # a synth block under this (-120 dBFS) ends a segment's tail
 _BLOCK = 4096  # frames rendered between checks that a tail has died away
+_SEGMENT_SECONDS = 20.0  # the song is cut into one segment per this much music...
+_MAX_SEGMENTS = 4  # ... at most this many: fixed by the song, never by the number of cores
 _EFFECTS_COST = 3.0  # per frame, a synth (reverb, chorus, mixing) costs about what 3 voices do (measured)
 
 _OFF, _ON, _PROGRAM, _CC, _BEND, _CPRESS, _KPRESS = range(7)  # event kinds; the order at one sample
@@ -354,55 +358,70 @@ def _child(job: _Job, out: np.ndarray, conn: Any, parent: int, others: list[Any]
         conn.close()
 
 
-def _render_processes(jobs: list[_Job], meanwhile: Callable[[], Any] | None) -> tuple[np.ndarray, list]:
-    """Play ``jobs`` in forked processes that write into one shared buffer.
+def _render_processes(jobs: list[_Job], meanwhile: Callable[[], Any] | None,
+                      workers: int) -> tuple[np.ndarray, list]:
+    """Play ``jobs`` in forked processes, at most ``workers`` at a time, into one shared buffer.
 
     ``meanwhile`` runs in a thread of this process while they play.
-    Returns the song and the segments' tails as (first frame, audio).
+    Returns the song and the segments' tails as (first frame, audio), in the jobs' order.
     """
+    from multiprocessing.connection import wait
+
     shared = mmap.mmap(-1, jobs[0].cap * 8)  # anonymous, shared with the children
     out = np.frombuffer(shared, dtype=np.float32).reshape(-1, 2)
     context = multiprocessing.get_context("fork")
-    running: list[tuple[_Job, Any, Any]] = []
-    for job in jobs:
+    waiting = list(enumerate(jobs))
+    running: dict[Any, tuple[int, _Job, Any]] = {}  # read end -> (index, job, process)
+
+    def launch() -> None:
+        index, job = waiting.pop(0)
         receive, send = context.Pipe(duplex=False)
-        others = [receive, *(r for _, _, r in running)]
+        others = [receive, *running]
         process = context.Process(target=_child, args=(job, out, send, os.getpid(), others), daemon=True)
         process.start()
         send.close()
-        running.append((job, process, receive))
+        running[receive] = (index, job, process)
+
     helper = threading.Thread(target=meanwhile, daemon=True) if meanwhile else None
-    if helper:
-        helper.start()
-    tails, error, finished = [], None, False
+    tails: dict[int, tuple[int, np.ndarray]] = {}
+    error = None
     try:
-        for job, _, receive in running:
-            try:
-                message = receive.recv()
-                if isinstance(message, str):
-                    error = error or message
-                elif message:
-                    tails.append((job.split, np.frombuffer(receive.recv_bytes(), np.float32).reshape(-1, 2)))
-            except (EOFError, OSError) as err:
-                error = error or f"a synth process stopped without finishing ({err or 'no output'})"
-        finished = True
-    finally:
-        for _, process, receive in running:
-            receive.close()
-            if not finished:  # interrupted: stop the synths now
-                process.kill()
-            process.join()
+        while waiting and len(running) < workers:
+            launch()
         if helper:
+            helper.start()
+        while running:
+            for receive in wait(list(running)):
+                index, job, process = running.pop(receive)
+                try:
+                    message = receive.recv()
+                    if isinstance(message, str):
+                        error = error or message
+                    elif message:
+                        tails[index] = (job.split, np.frombuffer(receive.recv_bytes(), np.float32).reshape(-1, 2))
+                except (EOFError, OSError) as err:
+                    error = error or f"a synth process stopped without finishing ({err or 'no output'})"
+                receive.close()
+                process.join()
+                if waiting and not error:
+                    launch()
+    finally:
+        for receive, (_, _, process) in running.items():  # interrupted or failed: stop the synths now
+            receive.close()
+            process.kill()
+            process.join()
+        if helper is not None and helper.ident is not None:  # started
             helper.join()
     if error:
         raise RenderError(error)
-    return out, tails
+    return out, [tails[i] for i in sorted(tails)]
 
 
-def _render_threads(jobs: list[_Job], meanwhile: Callable[[], Any] | None) -> tuple[np.ndarray, list]:
+def _render_threads(jobs: list[_Job], meanwhile: Callable[[], Any] | None,
+                    workers: int) -> tuple[np.ndarray, list]:
     """As :func:`_render_processes`, in threads (libfluidsynth plays with the GIL released)."""
     out = np.zeros((jobs[0].cap, 2), dtype=np.float32)
-    with ThreadPoolExecutor(max_workers=len(jobs) + 1) as pool:
+    with ThreadPoolExecutor(max_workers=workers + 1) as pool:
         helper = pool.submit(meanwhile) if meanwhile else None
         futures = [(job.split, pool.submit(_render_job, job, out)) for job in jobs]
         tails = [(split, future.result()) for split, future in futures]
@@ -421,8 +440,10 @@ def midi_to_audio(midi: bytes | str | Path, *, soundfont: SoundFont | None = Non
         soundfont: the font (default: the catalog's default font).
         effects: reverb, chorus and gain.
         sample_rate: frames per second.
-        workers: synth processes; None uses every core (one per 20 s of
-            music at most), 1 plays the whole song on one synth, here.
+        workers: synth processes playing at once; None uses every core, 1
+            plays here, one segment after another. The segments themselves
+            (one per 20 s of music, at most 4) depend only on the song, so the
+            audio is the same bytes whatever ``workers`` and the core count.
         channels: play only these channels (0-based, 9 is the drums), as for stems.
 
     Returns:
@@ -447,17 +468,17 @@ def _render(midi: bytes | str | Path, *, soundfont: SoundFont | None, effects: E
     """
     font = soundfont if soundfont is not None else resolve_soundfont()
     score = _read_midi(midi, sample_rate)
-    if workers is None:
-        workers = min(os.cpu_count() or 1, max(1, round(score.length / sample_rate / 20)))
-    jobs = _plan(score, font=font, effects=effects, sample_rate=sample_rate, workers=max(1, workers),
+    segments = min(_MAX_SEGMENTS, max(1, round(score.length / sample_rate / _SEGMENT_SECONDS)))
+    jobs = _plan(score, font=font, effects=effects, sample_rate=sample_rate, workers=segments,
                  channels=None if channels is None else frozenset(channels), eq=eq)
     if not jobs:
         raise RenderError(f"the MIDI file has no notes to play: {_name(midi)}")
     _fluidsynth()  # fails here, before any process starts, if the library is missing
-    if len(jobs) > 1 and "fork" in multiprocessing.get_all_start_methods():
-        out, tails = _render_processes(jobs, meanwhile)
+    workers = max(1, min(len(jobs), workers if workers is not None else os.cpu_count() or 1))
+    if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+        out, tails = _render_processes(jobs, meanwhile, workers)
     else:
-        out, tails = _render_threads(jobs, meanwhile)
+        out, tails = _render_threads(jobs, meanwhile, workers)
     for split, tail in tails:
         out[split:split + len(tail)] += tail
     return _trim(out, length=score.length, sample_rate=sample_rate)
