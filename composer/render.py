@@ -57,7 +57,7 @@ from .errors import RenderError
 from .soundfonts import SoundFont, resolve_soundfont
 
 __all__ = ["Effects", "RenderReport", "midi_to_audio", "render_file", "resolve_soundfont", "TAIL_SECONDS",
-           "MAX_MIDI_SECONDS", "MAX_MIDI_BYTES"]
+           "MAX_MIDI_SECONDS", "MAX_MIDI_NOTES", "MAX_MIDI_BYTES"]
 
 TAIL_SECONDS = 4.0
 """The longest tail kept after the MIDI ends (release and reverb)."""
@@ -65,6 +65,9 @@ TAIL_SECONDS = 4.0
 MAX_MIDI_SECONDS = 20 * 60
 """The longest MIDI file rendered, in seconds (from its start to its last event): longer than
 any song, and checked before any audio is allocated (a longer one is a RenderError, exit 4)."""
+
+MAX_MIDI_NOTES = 50_000
+"""The most notes in a MIDI file rendered (a 3-minute song has about 1,200; 15 minutes, 6,000)."""
 
 MAX_MIDI_BYTES = 16 << 20
 """The largest MIDI file read (a 3-minute song is about 30 kB)."""
@@ -115,7 +118,7 @@ def _read_midi(midi: bytes | str | Path, sample_rate: int) -> _Score:
     try:
         song = mido.MidiFile(file=io.BytesIO(raw))
     except (OSError, EOFError, ValueError, KeyError, IndexError, TypeError) as err:
-        raise RenderError(f"not a readable MIDI file ({err}): {_name(midi)}") from err
+        raise RenderError(f"not a readable MIDI file ({err or type(err).__name__}): {_name(midi)}") from err
     if song.type == 2:
         raise RenderError(f"type 2 MIDI files (independent sequences) are not supported: {_name(midi)}")
     if not 0 < song.ticks_per_beat < 0x8000:
@@ -134,7 +137,7 @@ def _read_midi(midi: bytes | str | Path, sample_rate: int) -> _Score:
         last = tick
         if elapsed > limit:
             raise RenderError(f"the MIDI file lasts more than {MAX_MIDI_SECONDS // 60} minutes, the longest "
-                              f"Songgram renders (an event at {elapsed / limit * MAX_MIDI_SECONDS / 60:.0f} "
+                              f"Songgram renders (an event at {elapsed / limit * MAX_MIDI_SECONDS / 60:.1f} "
                               f"minutes): {_name(midi)}")
         at = (elapsed * sample_rate * 2 + scale) // (2 * scale)
         kind = msg.type
@@ -158,6 +161,9 @@ def _read_midi(midi: bytes | str | Path, sample_rate: int) -> _Score:
         elif kind == "polytouch":
             controls.append((at, seq, _KPRESS, msg.channel, msg.note, msg.value))
     length = (elapsed * sample_rate * 2 + scale) // (2 * scale)
+    if len(notes) + len(sounding) > MAX_MIDI_NOTES:
+        raise RenderError(f"the MIDI file has {len(notes) + len(sounding)} notes, more than the "
+                          f"{MAX_MIDI_NOTES} Songgram renders: {_name(midi)}")
     for (chan, key), (begin, velocity, on_seq) in sounding.items():  # never released: end with the file
         notes.append((begin, length, chan, key, velocity, on_seq, len(merged)))
     notes.sort()

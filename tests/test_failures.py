@@ -42,7 +42,7 @@ def one_line(result: subprocess.CompletedProcess) -> str:
     return lines[0]
 
 
-def midi_bytes(division: int, end_delta: int = 0, *, tempo: bytes = b"") -> bytes:
+def midi_bytes(division: int, end_delta: int = 0, *, tempo: bytes = b"", notes: int = 1, ticks: int = 480) -> bytes:
     def vlq(n: int) -> bytes:
         out = [n & 0x7F]
         n >>= 7
@@ -51,7 +51,8 @@ def midi_bytes(division: int, end_delta: int = 0, *, tempo: bytes = b"") -> byte
             n >>= 7
         return bytes(reversed(out))
 
-    track = tempo + b"\x00\x90\x3c\x64" + vlq(480) + b"\x80\x3c\x00" + vlq(end_delta) + b"\xff\x2f\x00"
+    note = b"\x00\x90\x3c\x64" + vlq(ticks) + b"\x80\x3c\x00"
+    track = tempo + note * notes + vlq(end_delta) + b"\xff\x2f\x00"
     return b"MThd" + struct.pack(">IHHH", 6, 0, 1, division) + b"MTrk" + struct.pack(">I", len(track)) + track
 
 
@@ -130,7 +131,8 @@ def test_a_broken_data_file_is_exit_3_naming_the_file_for_every_command(tmp_path
     (midi_bytes(480, 480 * 2 * 3600 * 10), "more than 20 minutes"),
     (midi_bytes(1, 0x0FFFFFFF, tempo=b"\x00\xff\x51\x03\xff\xff\xff"), "more than 20 minutes"),
     (b"MThd\x00\x00\x00\x06\x00\x01\x00\x01\x01\xe0MTrk\xff\xff\xff\xff", "not a readable MIDI"),
-], ids=["tpb-0", "smpte", "ten-hours", "142-years", "truncated"])
+    (midi_bytes(480, notes=60_000, ticks=1), "more than the 50000"),
+], ids=["tpb-0", "smpte", "ten-hours", "142-years", "truncated", "60000-notes"])
 def test_bad_midi_is_refused_in_one_line_with_exit_4_before_any_audio(tmp_path, content, says):
     (tmp_path / "bad.mid").write_bytes(content)
     started = time.monotonic()
