@@ -33,7 +33,9 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterator
 
-__all__ = ["become_child", "captured_stderr"]
+__all__ = ["become_child", "signals_blocked", "captured_stderr"]
+
+_STOPPERS = {signal.SIGINT, signal.SIGTERM}
 
 _PR_SET_PDEATHSIG = 1
 _STDERR_LOCK = threading.Lock()
@@ -48,6 +50,22 @@ def _set_death_signal() -> bool:
         return False
 
 
+@contextlib.contextmanager
+def signals_blocked() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM in this thread for the block: fork children inside it, so that
+    a Ctrl-C arriving while a child starts waits until :func:`become_child` has set it aside
+    (no traceback from the child); the parent gets the held signal when the block ends."""
+    try:
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPPERS)
+    except (AttributeError, OSError, ValueError):
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def become_child(parent: int) -> None:
     """Call first in a forked child of ``parent`` (its pid, read before the fork)."""
     _set_death_signal()
@@ -55,6 +73,8 @@ def become_child(parent: int) -> None:
         os._exit(1)
     with contextlib.suppress(OSError, ValueError):
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with contextlib.suppress(AttributeError, OSError, ValueError):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPPERS)  # blocked by signals_blocked() around the fork
     with contextlib.suppress(OSError):
         null = os.open(os.devnull, os.O_RDWR)
         os.dup2(null, 0)

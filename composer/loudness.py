@@ -32,7 +32,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from .children import become_child
+from .children import become_child, signals_blocked
 from .iir import filtered, high_shelf, serial_matmul
 
 __all__ = ["HOP", "FIR", "FIR_GAIN", "k_weighting", "integrated_loudness", "loudness_apart", "hop_energies",
@@ -190,23 +190,24 @@ def loudness_apart(audio: np.ndarray, sample_rate: int) -> Iterator[Callable[[],
         integrated_loudness(audio[:0], sample_rate)  # import pyebur128 here, once, rather than in each child
         read, write = os.pipe()
         parent = os.getpid()
-        try:
-            pid = os.fork()
-        except OSError:  # no process to spare: measure here
-            os.close(read)
-            os.close(write)
+        with signals_blocked():  # a Ctrl-C waits until the child has set it aside
+            try:
+                pid = os.fork()
+            except OSError:  # no process to spare: measure here
+                os.close(read)
+                os.close(write)
+            if pid == 0:  # the child: measure, send eight bytes, leave without running the parent's cleanup
+                status = 1
+                try:
+                    become_child(parent)
+                    os.close(read)
+                    os.write(write, struct.pack("d", integrated_loudness(audio, sample_rate)))
+                    status = 0
+                finally:
+                    os._exit(status)
     if pid < 0:
         yield lambda: integrated_loudness(audio, sample_rate)
         return
-    if pid == 0:  # the child: measure, send eight bytes, leave without running the parent's cleanup
-        status = 1
-        try:
-            become_child(parent)
-            os.close(read)
-            os.write(write, struct.pack("d", integrated_loudness(audio, sample_rate)))
-            status = 0
-        finally:
-            os._exit(status)
     os.close(write)
     figure: list[float] = []
 

@@ -51,7 +51,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .children import become_child, captured_stderr
+from .children import become_child, captured_stderr, signals_blocked
 from .effects import Effects
 from .errors import RenderError
 from .soundfonts import SoundFont, resolve_soundfont
@@ -384,7 +384,8 @@ def _render_processes(jobs: list[_Job], meanwhile: Callable[[], Any] | None,
         receive, send = context.Pipe(duplex=False)
         others = [receive, *running]
         process = context.Process(target=_child, args=(job, out, send, os.getpid(), others), daemon=True)
-        process.start()
+        with signals_blocked():  # a Ctrl-C waits until the child has set it aside
+            process.start()
         send.close()
         running[receive] = (index, job, process)
 
