@@ -7,21 +7,39 @@ its exit code (see ``songgram --help``); ``--debug`` shows the traceback.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import secrets
 import signal
-import sys
-import traceback
-from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+import threading
 
-import click
 
-from composer import SEED_LIMIT, SonggramError, compose, genre_ids, validate, vibe_ids
-from composer.errors import InputError, RefusedError
-from composer.output import slug
-from composer.save import save_song
+def _interrupted_while_starting(_signum: int, _frame: object) -> None:
+    """Ctrl-C while the modules below load: nothing is written yet; one line, exit 130."""
+    try:
+        os.write(2, b"songgram: interrupted; no file was left half-written\n")
+    finally:
+        os._exit(130)
+
+
+# The imports take a few tenths of a second; a Ctrl-C then must not print a traceback.
+_BEFORE = (signal.signal(signal.SIGINT, _interrupted_while_starting)
+           if threading.current_thread() is threading.main_thread() else None)
+
+import contextlib  # noqa: E402 - the imports come after the Ctrl-C guard above
+import secrets  # noqa: E402
+import sys  # noqa: E402
+import traceback  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any, Callable, Iterator, Sequence  # noqa: E402
+
+import click  # noqa: E402
+
+from composer import SEED_LIMIT, SonggramError, compose, genre_ids, validate, vibe_ids  # noqa: E402
+from composer.errors import InputError, RefusedError  # noqa: E402
+from composer.output import slug  # noqa: E402
+from composer.save import save_song  # noqa: E402
+
+if _BEFORE is not None:
+    signal.signal(signal.SIGINT, _BEFORE)
 
 EXIT_CODES = """\b
 Exit codes:
@@ -34,7 +52,7 @@ Exit codes:
   4   audio could not be rendered: FluidSynth, a missing or broken SoundFont,
       or a MIDI file that is unreadable, badly timed or too long
   5   the output cannot be written: the folder or file, a full disk, or
-      standard output (closed, or a full device such as /dev/full)
+      standard output (a full device such as /dev/full)
   70  an unexpected internal error (run with --debug and report it)
   130 interrupted (Ctrl-C or SIGTERM); no file is left half-written
 """
@@ -140,13 +158,30 @@ FORMAT_HELP = ("Also write the audio as FORMAT: " + ", ".join(AUDIO_FORMATS) + "
                "Repeat it or give a comma list: --format flac,mp3.")
 
 
+class _Interrupted(Exception):
+    """Ctrl-C inside a command, carried past click's own handler (which prints a blank line)."""
+
+
 class Songgram(click.Group):
     """The command group; every error it sees becomes one line on standard error."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt as err:
+            raise _Interrupted() from err
 
     def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
              complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            self._standalone(args, prog_name, complete_var, **extra)
+        except KeyboardInterrupt:  # a Ctrl-C between the handlers below and the exit
+            _fail(KeyboardInterrupt(), debug=False)
+
+    def _standalone(self, args: Sequence[str] | None, prog_name: str | None, complete_var: str | None,
+                    **extra: Any) -> None:
         try:
             code = super().main(args, prog_name, complete_var, False, **extra)
             if sys.stdout is not None:
@@ -165,8 +200,8 @@ class Songgram(click.Group):
         except click.ClickException as err:
             err.show()
             sys.exit(err.exit_code)
-        except (click.Abort, KeyboardInterrupt) as err:
-            _fail(KeyboardInterrupt() if isinstance(err, click.Abort) else err, debug=False)
+        except (click.Abort, KeyboardInterrupt, _Interrupted) as err:
+            _fail(err if isinstance(err, KeyboardInterrupt) else KeyboardInterrupt(), debug=False)
         except SonggramError as err:  # a refused name, while the options were parsed
             _fail(err, debug=False)
         sys.exit(code if isinstance(code, int) else 0)

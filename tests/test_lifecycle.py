@@ -98,3 +98,15 @@ def test_an_interrupted_compose_says_one_line_and_leaves_nothing(tmp_path, signu
     assert len(lines) == 1 and "interrupted" in lines[0] and b"Traceback" not in err, err
     assert not gone_within(kids, 5)
     assert not (tmp_path / "song").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("delay", [0.15, 0.3, 0.5, 0.8])
+def test_ctrl_c_while_songgram_starts_is_one_line_never_a_traceback(delay):
+    proc = subprocess.Popen([*SONGGRAM, "genres"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    time.sleep(delay)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert b"Traceback" not in err and len(err.decode().splitlines()) <= 1, err
+    assert proc.returncode in (0, 130, -signal.SIGINT)
