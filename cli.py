@@ -415,7 +415,8 @@ def render(midi: Path, out: Path, soundfont: str | None, formats: tuple[tuple[st
         for name in chosen:  # each format's file: a regular file, not in a system folder
             check_file(out.with_suffix(_SUFFIX_OF[name]))
         font = resolve_soundfont(soundfont)
-        report = render_file(midi, out, soundfont=font, formats=chosen)
+        with _sigterm_interrupts():  # a terminated render removes its .part files too
+            report = render_file(midi, out, soundfont=font, formats=chosen)
     except Exception as err:  # noqa: BLE001 - mapped to one line and an exit code
         _fail(err, debug)
     except KeyboardInterrupt as err:
