@@ -34,12 +34,22 @@ def _chord_at(song: Song, tick: int) -> str:
     return symbol
 
 
+def _directive_value(text: str) -> str:
+    """``text`` safe inside a ChordPro directive: braces, backslashes and line breaks become
+    ChordPro 6 Unicode escapes (``\\uXXXX``), so a ``}`` in a name cannot end the directive.
+
+    >>> print(_directive_value("Ana {x}"))
+    Ana \\u007Bx\\u007D
+    """
+    return "".join(f"\\u{ord(c):04X}" if c in "{}\\" else " " if c in "\r\n" else c for c in text)
+
+
 def song_to_chordpro(song: Song) -> str:
     """song.chordpro: ChordPro with title, key, tempo, sections and chords over syllables."""
     plan = song.plan
     mode = "m" if plan.mode == "minor" else "" if plan.mode == "major" else f" {plan.mode}"
     out = [
-        f"{{title: {song.title}}}",
+        f"{{title: {_directive_value(song.title)}}}",
         "{artist: Songgram}",
         f"{{key: {plan.key_name}{mode}}}",
         f"{{tempo: {plan.tempo}}}",
@@ -53,7 +63,8 @@ def song_to_chordpro(song: Song) -> str:
     for index, section in enumerate(plan.sections):
         kind = section.kind
         env = {"verse": "verse", "chorus": "chorus", "bridge": "bridge"}.get(kind)
-        out.append(f"{{start_of_{env}: {section.name}}}" if env else f"{{comment: {section.name}}}")
+        name = _directive_value(section.name)
+        out.append(f"{{start_of_{env}: {name}}}" if env else f"{{comment: {name}}}")
         section_chords = [c for c in chords if c.section == index]
         if section.lyric < 0:
             out.append(" ".join(f"[{c.symbol}]" for c in section_chords))
