@@ -145,7 +145,7 @@ def read_song(mid: mido.MidiFile, info: dict | None = None, song_id: str = "song
             elif msg.type == "key_signature":
                 song.keys.append((tick, msg.key))
             elif msg.type == "lyrics":
-                lyric = msg.text
+                lyric = msg.text.rstrip(" ")  # RP-017: a space ends a word
             elif msg.type == "program_change":
                 programs.add(("drums" if msg.channel == 9 else "", msg.program))
             elif msg.type == "note_on" and msg.velocity:
