@@ -20,6 +20,7 @@ import click
 
 from composer import SEED_LIMIT, SonggramError, compose, genre_ids, validate, vibe_ids
 from composer.errors import InputError, RefusedError
+from composer.audio_formats import AUDIO_FORMATS, audio_format
 from composer.output import slug
 from composer.save import save_song
 
@@ -96,9 +97,8 @@ SENDER = Checked("name", lambda v: validate.name(v, field="sender"))
 FOLDER = Checked("folder", _out_folder)
 
 
-AUDIO_FORMATS = ("wav", "flac", "ogg", "opus", "mp3")
-"""What --format takes (composer.master writes them; wav is 44.1 kHz 16-bit PCM)."""
-_SUFFIXES = {".wav": "wav", ".flac": "flac", ".ogg": "ogg", ".opus": "opus", ".mp3": "mp3"}
+# What --format takes and the file endings of --out: rules/audio.toml (composer.master writes them).
+_SUFFIXES = {audio_format(name).suffix: name for name in AUDIO_FORMATS}
 
 
 class Formats(click.ParamType):

@@ -23,7 +23,7 @@ from .aot import kernels
 from .errors import GrammarError
 from .grammar import Chain, Genre
 from .model import Chord, Plan, SectionPlan
-from .theory import chord_symbol, parse_roman, scale_pitch_classes, uses_flats
+from .theory import chord_symbol, mode_info, parse_roman, scale_pitch_classes, uses_flats
 from .vibes import Vibe
 
 __all__ = ["harmonise", "chord_index_at"]
@@ -57,7 +57,7 @@ def _mode_rules(mode: str) -> tuple[str, dict[str, str], dict[str, str], float]:
         except ValueError as err:
             raise GrammarError(f"{_WHERE}: key 'modes.{mode}': {err}") from err
     probability = data.optional(table, "cadence_probability", float, 0.0, where=where)
-    return data.require(table, "family", str, where=where), substitute, cadence, probability
+    return mode_info(mode).family, substitute, cadence, probability
 
 
 @cache
