@@ -1,6 +1,6 @@
 """What a song's exports keep, read back from the written files (issue 13, item 6).
 
-    python scripts/export_checks.py [--songgram PATH] [--musescore] [--out DIR] [FILE.jsonl]
+    python scripts/export_checks.py [--songgram PATH] [--musescore] [--keys] [--out DIR] [FILE.jsonl]
 
 Composes every message of FILE.jsonl (default: tests/data/unseen_messages.jsonl)
 in every genre with ``songgram compose --no-audio`` and measures, per song:
@@ -14,7 +14,9 @@ in every genre with ``songgram compose --no-audio`` and measures, per song:
   the sung words, and so do song.kar's Words text events (Soft Karaoke: a
   leading space, "/" or "\\" starts a word);
 - titles: song.musicxml has one title (no movement-title repeating the work-title);
-- musescore (with ``--musescore``, one song per mode and per swing found):
+- keys (with ``--keys``): music21 finds the declared key, as scripts/evaluate.py
+  measures it, per genre and per mode;
+- musescore (with ``--musescore``: a short song per mode, and a swung one):
   MuseScore 3 converts song.musicxml with no error or warning line.
 
 The functions are also used by scripts/evaluate.py and the tests.
@@ -120,6 +122,22 @@ def measure_folder(folder: Path) -> dict:
     }
 
 
+def figures(folder: Path) -> dict[str, tuple[int, int, list[tuple[float, str]]]]:
+    """scripts/evaluate.py's export figures of one song folder: (hits, total, offenders) each.
+
+    - chords: song.json's chords that song.chordpro and song.musicxml both keep (per chord);
+    - lyrics: the song's words read back from song.mid's lyric events and song.kar's words (per song).
+    """
+    r = measure_folder(folder)
+    kept = min(r["chordpro_chords"], r["json_chords"]) if r["musicxml_chords"] == r["json_chords"] else 0
+    chords_bad = [] if kept == r["json_chords"] else [(r["json_chords"] - kept, f"{folder.name}: ChordPro "
+                  f"{r['chordpro_chords']}, MusicXML {r['musicxml_chords']}, song.json {r['json_chords']} chords")]
+    words_ok = r["mid_words_ok"] and r["kar_words_ok"]
+    words_bad = [] if words_ok else [(1, f"{folder.name}: song.mid words {'ok' if r['mid_words_ok'] else 'run together'}, "
+                                         f"song.kar words {'ok' if r['kar_words_ok'] else 'wrong'}")]
+    return {"chords": (kept, r["json_chords"], chords_bad), "lyrics": (int(words_ok), 1, words_bad)}
+
+
 def musescore_log(musicxml: Path, out_dir: Path) -> str:
     """MuseScore 3's output converting ``musicxml`` to PDF, headless."""
     runtime = out_dir / "xdg"
@@ -144,6 +162,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, help="keep the songs here (default: a temporary folder)")
     parser.add_argument("--limit", type=int, default=0, help="only the first N messages")
     parser.add_argument("--musescore", action="store_true", help="also import one song per mode and swing into MuseScore 3")
+    parser.add_argument("--keys", action="store_true", help="also measure music21's key finding per genre and mode")
     args = parser.parse_args()
     listing = subprocess.run([args.songgram, "genres"], capture_output=True, text=True, check=True).stdout
     genres = [line.split()[0] for line in listing.splitlines() if line.strip()]
@@ -183,16 +202,30 @@ def main() -> None:
                                                         ("chordpro", "musicxml", "spelled", "mid", "kar", "title")) + " |")
     bad = sorted({s for r in rows.values() for s in r["misspelled"]})
     print(f"\nmisspelled roots: {', '.join(bad[:20]) or 'none'}")
+    if args.keys:
+        print("\n| music21 finds the declared key | songs |\n| --- | --- |")
+        sys.path.insert(0, str(ROOT / "scripts"))
+        import evaluate  # the figure 4g exactly as `make evaluate` measures it
+        found: dict[str, list[int]] = {}
+        for name, r in rows.items():
+            info = json.loads((work / name / "song.json").read_text(encoding="utf-8"))
+            tally = evaluate.key_agreement(evaluate.read_song(mido.MidiFile(work / name / "song.mid"), info, name))
+            for k in (name.split("-", 1)[1], r["mode"], "all"):
+                found.setdefault(k, []).append(tally.hits)
+        for k, hits in sorted(found.items(), key=lambda kv: (kv[0] != "all", kv[0])):
+            print(f"| {k} | {sum(hits)}/{len(hits)} = {sum(hits) / len(hits):.2f} |")
     if args.musescore:
-        picks: dict[str, str] = {}
-        for name, r in sorted(rows.items()):
-            picks.setdefault(r["mode"], name)
-            if r["swing"] > 0:
-                picks.setdefault("swing", name)
-        print("\n| MuseScore 3 import | song | problem lines |\n| --- | --- | --- |")
-        for what, name in picks.items():
-            problems = musescore_problems(musescore_log(work / name / "song.musicxml", work / name))
-            print(f"| {what} | {name} | {'; '.join(problems)[:300] or 'none'} |")
+        # One song per mode (folk plays all four) and a swung one, composed for the purpose.
+        picks = [(mode, ["--genre", "folk", "--key", f"{'G' if mode == 'mixolydian' else 'D'} {mode}"])
+                 for mode in ("major", "minor", "dorian", "mixolydian")] + [("swing", ["--genre", "jazz"])]
+        print("\n| MuseScore 3 import | problem lines |\n| --- | --- |")
+        for what, options in picks:
+            out = work / f"musescore-{what}"
+            subprocess.run([args.songgram, "compose", "--to", msgs[0]["to"], "--vibe", "chill", "--seed", "1",
+                            "--length", "short", *options, "--out", str(out), "--no-audio", "--", msgs[0]["message"]],
+                           capture_output=True, check=True)
+            problems = musescore_problems(musescore_log(out / "song.musicxml", out))
+            print(f"| {what} | {'; '.join(problems)[:300] or 'none'} |")
 
 
 if __name__ == "__main__":

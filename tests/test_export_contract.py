@@ -176,3 +176,34 @@ def test_musescore_imports_every_mode_and_swing_cleanly(name, genre, key, tmp_pa
     assert checks.musescore_problems(log) == [], log
     pdf = (tmp_path / "song.pdf").read_bytes()
     assert pdf.startswith(b"%PDF") and len(pdf) > 5000
+
+
+# --- The tables, checked when read ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("module, name, edit, named", [
+    ("composer.theory", "theory", lambda t: t["modes"]["dorian"].pop("family"), "modes.dorian.family"),
+    ("composer.theory", "theory", lambda t: t["tempo"].pop("highest"), "tempo.highest"),
+    ("composer.theory", "theory", lambda t: t["tails"]["m7"].update(kind="minor-7th"), 'tails."m7".kind'),
+    ("composer.theory", "theory", lambda t: t["numerals"].update({"7": ["7", "min7"]}), 'numerals."7"'),
+    ("composer.theory", "theory", lambda t: t["modes"]["minor"].update(relative_major=4), "modes.minor.relative_major"),
+    ("composer.audio_formats", "audio", lambda t: t["formats"]["mp3"].pop("subtype"), "formats.mp3.subtype"),
+], ids=["family", "tempo", "kind", "numeral", "relative", "audio"])
+def test_a_wrong_table_is_a_clear_error_naming_file_and_key(module, name, edit, named, monkeypatch):
+    import copy
+    import importlib
+    from composer import data
+    from composer.errors import GrammarError
+    loader = importlib.import_module(module)  # imported (and its table read) before the table is spoiled
+    table = copy.deepcopy(data.load("rules", name))
+    edit(table)
+    real = data.load
+    monkeypatch.setattr(data, "load", lambda folder, file: table if (folder, file) == ("rules", name)
+                        else real(folder, file))
+    tables = loader._tables if name == "theory" else loader._formats
+    tables.cache_clear()
+    try:
+        with pytest.raises(GrammarError, match=re.escape(f"rules/{name}.toml") + r".*" + re.escape(named)):
+            tables()
+    finally:
+        tables.cache_clear()
