@@ -2,10 +2,14 @@
 
 One part, the melody, with a lyric and its syllabic value (single, begin,
 middle, end) on every sung note; chord symbols as ``<harmony>`` at the tick
-each chord starts; key and time signature, tempo, title and credits; each
-section as a rehearsal mark that starts a new system. Rests fill every gap
-(whole instrumental bars become bar rests) and a note that crosses a
-barline is split and tied.
+each chord starts; key and time signature, tempo, one title (the work-title:
+readers print a movement-title as well) and credits; each section as a
+rehearsal mark that starts a new system. Rests fill every gap (whole
+instrumental bars become bar rests) and a note that crosses a barline is
+split and tied. Notes and chord roots are spelled by letter from the key
+(composer.theory.note_name). What MuseScore 3 would refuse is written as
+words instead: the key's ``<mode>`` is its family (major or minor) and a
+dorian or mixolydian key is named in words, as is the swing ratio.
 
 The file is built with :mod:`xml.etree.ElementTree`, not music21, so that
 exporting costs milliseconds. Durations are exact: ``<divisions>`` is the
