@@ -207,3 +207,20 @@ def test_a_wrong_table_is_a_clear_error_naming_file_and_key(module, name, edit, 
             tables()
     finally:
         tables.cache_clear()
+
+
+def test_harmony_rules_lacking_a_mode_fail_on_first_use_naming_it(monkeypatch):
+    import copy
+    from composer import data, harmonise
+    from composer.errors import GrammarError
+    table = copy.deepcopy(data.load("rules", "harmony"))
+    del table["modes"]["mixolydian"]
+    real = data.load
+    monkeypatch.setattr(data, "load", lambda folder, file: table if (folder, file) == ("rules", "harmony")
+                        else real(folder, file))
+    harmonise._all_mode_rules.cache_clear()
+    try:
+        with pytest.raises(GrammarError, match=r"rules/harmony\.toml.*modes\.mixolydian"):
+            harmonise._mode_rules("major")  # a major song finds the missing mixolydian table
+    finally:
+        harmonise._all_mode_rules.cache_clear()
