@@ -25,25 +25,23 @@ def song_to_lyrics(song: Song) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-def _sung_line(syllables: list, chords: list, *, lead: bool, tail: bool) -> str:
-    """One sung line: each syllable with the chords that start before the next one.
+def _sung_line(syllables: list, chords: list) -> str:
+    """One sung line with ``chords``, the chords that start from its first onset (or before, for a
+    section's first line) until the next line's.
 
-    A chord that starts on a syllable's onset is written just before it; one
-    that starts later, over a held note or a rest, just after it, where it
-    falls. ``lead`` writes the chords before the line's first onset at its
-    start; ``tail`` keeps the chords after its last onset at its end.
+    A chord that starts on or before a syllable's onset is written just before
+    it; one that starts later, over a held note or a rest, just after it,
+    where it falls; the chords after the last onset end the line.
     """
     text = []
     pending = list(chords)
     for k, note in enumerate(syllables):
-        while pending and (pending[0].start <= note.start if k or lead else pending[0].start == note.start):
+        while pending and pending[0].start <= note.start:
             text.append(f"[{pending.pop(0).symbol}]")
         text.append(note.onset.syllable)
         after = syllables[k + 1].start if k + 1 < len(syllables) else None
-        held = []
-        while pending and (after is None and tail or after is not None and pending[0].start < after):
-            held.append(f"[{pending.pop(0).symbol}]")
-        text.extend(held)
+        while pending and (after is None or pending[0].start < after):
+            text.append(f"[{pending.pop(0).symbol}]")
         text.append("" if note.onset.continues else " ")
     return "".join(text).rstrip()
 
@@ -84,7 +82,7 @@ def song_to_chordpro(song: Song) -> str:
                 until = None if last else groups[k + 1][0].start
                 mine = [c for c in section_chords if until is None or c.start < until]
                 section_chords = section_chords[len(mine):]
-                out.append(_sung_line(line, mine, lead=k == 0, tail=True))
+                out.append(_sung_line(line, mine))
         out.append(f"{{end_of_{env}}}" if env else "")
         out.append("")
     beats = plan.total_ticks // PPQ
