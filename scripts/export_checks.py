@@ -1,6 +1,6 @@
 """What a song's exports keep, read back from the written files (issue 13, item 6).
 
-    python scripts/export_checks.py [--songgram PATH] [--musescore] [--keys] [--out DIR] [FILE.jsonl]
+    python scripts/export_checks.py [--songgram PATH] [--musescore] [--keys] [--out DIR [--reuse]] [FILE.jsonl]
 
 Composes every message of FILE.jsonl (default: tests/data/unseen_messages.jsonl)
 in every genre with ``songgram compose --no-audio`` and measures, per song:
@@ -162,6 +162,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, help="keep the songs here (default: a temporary folder)")
     parser.add_argument("--limit", type=int, default=0, help="only the first N messages")
     parser.add_argument("--musescore", action="store_true", help="also import one song per mode and swing into MuseScore 3")
+    parser.add_argument("--reuse", action="store_true", help="measure the songs already in --out, composing only missing ones")
     parser.add_argument("--keys", action="store_true", help="also measure music21's key finding per genre and mode")
     args = parser.parse_args()
     listing = subprocess.run([args.songgram, "genres"], capture_output=True, text=True, check=True).stdout
@@ -174,6 +175,8 @@ def main() -> None:
     def compose(job: tuple[int, dict, str]) -> Path | None:
         i, m, genre = job
         out = work / f"{i:02d}-{genre}"
+        if args.reuse and (out / "song.json").is_file():
+            return out
         cmd = [args.songgram, "compose", "--to", m["to"], "--genre", genre, "--vibe", m["vibe"], "--seed", "1",
                "--out", str(out), "--no-audio", "--", m["message"]]
         return out if subprocess.run(cmd, capture_output=True).returncode == 0 else None
@@ -207,13 +210,20 @@ def main() -> None:
         sys.path.insert(0, str(ROOT / "scripts"))
         import evaluate  # the figure 4g exactly as `make evaluate` measures it
         found: dict[str, list[int]] = {}
+        misses: list[str] = []
         for name, r in rows.items():
             info = json.loads((work / name / "song.json").read_text(encoding="utf-8"))
             tally = evaluate.key_agreement(evaluate.read_song(mido.MidiFile(work / name / "song.mid"), info, name))
             for k in (name.split("-", 1)[1], r["mode"], "all"):
                 found.setdefault(k, []).append(tally.hits)
+            if not tally.hits:
+                degrees = [(v["pitch"] - info["tonic"]) % 12 for v in info["vocal"]]
+                third = 3 if r["mode"] in ("minor", "dorian") else 4
+                misses.append(f"- {tally.offenders[0][1]}; sung notes on the tonic {degrees.count(0) / len(degrees):.0%}"
+                              f", on the third {degrees.count(third) / len(degrees):.0%}")
         for k, hits in sorted(found.items(), key=lambda kv: (kv[0] != "all", kv[0])):
             print(f"| {k} | {sum(hits)}/{len(hits)} = {sum(hits) / len(hits):.2f} |")
+        print("\nMisses:\n" + "\n".join(misses))
     if args.musescore:
         # One song per mode (folk plays all four) and a swung one, composed for the purpose.
         picks = [(mode, ["--genre", "folk", "--key", f"{'G' if mode == 'mixolydian' else 'D'} {mode}"])
