@@ -35,6 +35,7 @@ import click  # noqa: E402
 
 from composer import SEED_LIMIT, SonggramError, compose, genre_ids, validate, vibe_ids  # noqa: E402
 from composer.errors import InputError, RefusedError  # noqa: E402
+from composer.audio_formats import AUDIO_FORMATS, audio_format  # noqa: E402
 from composer.output import slug  # noqa: E402
 from composer.save import save_song  # noqa: E402
 
@@ -142,9 +143,8 @@ VOICE_HELP = ("Who sings the words: a voice from `songgram voices`, or 'none' fo
               "[default: the voice whose range fits the tune].")
 
 
-AUDIO_FORMATS = ("wav", "flac", "ogg", "opus", "mp3")
-"""What --format takes (composer.master writes them; wav is 44.1 kHz 16-bit PCM)."""
-_SUFFIXES = {".wav": "wav", ".flac": "flac", ".ogg": "ogg", ".opus": "opus", ".mp3": "mp3"}
+# What --format takes and the file endings of --out: rules/audio.toml (composer.master writes them).
+_SUFFIXES = {audio_format(name).suffix: name for name in AUDIO_FORMATS}
 _SUFFIX_OF = {name: suffix for suffix, name in _SUFFIXES.items()}
 
 

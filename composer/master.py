@@ -39,6 +39,7 @@ from typing import Any
 
 import numpy as np
 
+from .audio_formats import AUDIO_FORMATS, audio_format
 from .errors import OutputError, RenderError
 from .iir import butter_highpass, high_shelf, moving_average, sosfilt
 from .loudness import (HOP, hop_energies, hop_peak_bounds, hop_true_peaks, integrated_loudness,
@@ -352,18 +353,9 @@ def _temp_beside(path: Path) -> Path:
             continue
 
 
-_FORMATS = {  # name: (suffix, soundfile format, subtype, sample rate or None for SAMPLE_RATE)
-    "wav": (".wav", "WAV", "PCM_16", None),
-    "flac": (".flac", "FLAC", "PCM_16", None),
-    "ogg": (".ogg", "OGG", "VORBIS", None),
-    "opus": (".opus", "OGG", "OPUS", 48000),
-    "mp3": (".mp3", "MP3", "MPEG_LAYER_III", None),
-}
-
-
 def _write_one(path: Path, audio: np.ndarray, sample_rate: int, fmt: str, *, title: str, artist: str) -> None:
-    _, kind, subtype, rate = _FORMATS[fmt]
-    rate = rate or SAMPLE_RATE
+    row = audio_format(fmt)
+    kind, subtype, rate = row.container, row.subtype, row.sample_rate or SAMPLE_RATE
     if sample_rate != rate:
         from scipy.signal import resample_poly
 
@@ -428,12 +420,11 @@ def write_audio(path: Path, audio: np.ndarray, sample_rate: int, *, formats: tup
 
     audio = _stereo(audio)
     path = Path(path)
-    unknown = [f for f in formats if f not in _FORMATS]
+    unknown = [f for f in formats if f not in AUDIO_FORMATS]
     if unknown or not formats:
-        raise RenderError(f"unknown audio format {unknown or formats!r}; choose from {', '.join(_FORMATS)}")
+        raise RenderError(f"unknown audio format {unknown or formats!r}; choose from {', '.join(AUDIO_FORMATS)}")
     for fmt in formats:
-        _, kind, subtype, _ = _FORMATS[fmt]
-        if not soundfile.check_format(kind, subtype):
+        if not soundfile.check_format(audio_format(fmt).container, audio_format(fmt).subtype):
             raise RenderError(f"this libsndfile ({soundfile.__libsndfile_version__}) cannot write {fmt}; "
                               "soundfile >= 0.12 with libsndfile >= 1.1 is needed (run make setup)")
     if not path.parent.is_dir():
@@ -442,7 +433,7 @@ def write_audio(path: Path, audio: np.ndarray, sample_rate: int, *, formats: tup
     done: list[tuple[Path, Path]] = []
     try:
         for fmt in dict.fromkeys(formats):
-            final = path.with_suffix(_FORMATS[fmt][0])
+            final = path.with_suffix(audio_format(fmt).suffix)
             temp = _temp_beside(final)
             done.append((temp, final))
             _write_one(temp, audio, sample_rate, fmt, title=title, artist=artist)
@@ -450,7 +441,7 @@ def write_audio(path: Path, audio: np.ndarray, sample_rate: int, *, formats: tup
         for temp, _ in done:
             temp.unlink(missing_ok=True)
         if isinstance(err, (OSError, RuntimeError)):  # soundfile.LibsndfileError is a RuntimeError
-            raise _write_error(path.with_suffix(_FORMATS[fmt][0]), err, len(audio)) from err
+            raise _write_error(path.with_suffix(audio_format(fmt).suffix), err, len(audio)) from err
         raise
     for temp, final in done:
         os.replace(temp, final)

@@ -34,7 +34,7 @@ from typing import Iterable, Literal
 
 from .errors import InputError
 from .guardrails import Guardrails, apply_guardrails, check_guardrails, guardrails
-from .plan import TEMPO_LIMITS
+from .theory import TEMPO_LIMITS
 from .theory import MODES, parse_key
 
 __all__ = [
