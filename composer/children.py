@@ -33,7 +33,7 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterator
 
-__all__ = ["become_child", "signals_blocked", "captured_stderr"]
+__all__ = ["become_child", "die_with_parent", "signals_blocked", "captured_stderr"]
 
 _STOPPERS = {signal.SIGINT, signal.SIGTERM}
 
@@ -48,6 +48,11 @@ def _set_death_signal() -> bool:
         return libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) == 0
     except (OSError, AttributeError):
         return False
+
+
+def die_with_parent() -> None:
+    """For ``subprocess``'s ``preexec_fn``: the program started (Festival) is killed when its parent dies."""
+    _set_death_signal()
 
 
 @contextlib.contextmanager

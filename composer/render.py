@@ -535,8 +535,15 @@ class Overdub:
     mute: frozenset[int] = frozenset()
 
 
-def _make_child(make: Callable[[], np.ndarray], conn: Any) -> None:
-    """Process body: make the overdub and send it through ``conn`` (shape, then bytes), or the error."""
+def _make_child(make: Callable[[], np.ndarray], conn: Any, parent: int, others: list[Any]) -> None:
+    """Process body: make the overdub and send it through ``conn`` (shape, then bytes), or the error.
+
+    Like a synth, it dies with ``parent`` (:func:`composer.children.become_child`) and closes the
+    pipe ends it inherited but does not use.
+    """
+    become_child(parent)
+    for end in others:
+        end.close()
     try:
         part = np.ascontiguousarray(make(), dtype=np.float32)
     except Exception as err:  # noqa: BLE001 - reported to the parent, which raises RenderError
@@ -560,8 +567,9 @@ def _make_apart(make: Callable[[], np.ndarray]) -> np.ndarray:
         return make()
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
-    process = context.Process(target=_make_child, args=(make, send), daemon=True)
-    process.start()
+    process = context.Process(target=_make_child, args=(make, send, os.getpid(), [receive]), daemon=True)
+    with signals_blocked():  # a Ctrl-C waits until the child has set it aside
+        process.start()
     send.close()
     try:
         message = receive.recv()
