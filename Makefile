@@ -42,6 +42,8 @@ evaluate-text: setup
 
 fuzz: setup
 	$(PY) scripts/fuzz.py --cases 10000 --workers 2
+	$(PY) scripts/guardrail_eval.py
+	$(PY) scripts/faults.py --rounds 50
 
 docs: setup
 	$(PY) scripts/pianorolls.py

@@ -7,21 +7,40 @@ its exit code (see ``songgram --help``); ``--debug`` shows the traceback.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import secrets
 import signal
-import sys
-import traceback
-from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+import threading
 
-import click
 
-from composer import SEED_LIMIT, SonggramError, compose, genre_ids, validate, vibe_ids
-from composer.errors import InputError, RefusedError
-from composer.output import slug
-from composer.save import save_song
+def _interrupted_while_starting(_signum: int, _frame: object) -> None:
+    """Ctrl-C while the modules below load: nothing is written yet; one line, exit 130."""
+    try:
+        os.write(2, b"songgram: interrupted; no file was left half-written\n")
+    finally:
+        os._exit(130)
+
+
+# The imports take a few tenths of a second; a Ctrl-C then must not print a traceback.
+_BEFORE = (signal.signal(signal.SIGINT, _interrupted_while_starting)
+           if threading.current_thread() is threading.main_thread() else None)
+
+import contextlib  # noqa: E402 - the imports come after the Ctrl-C guard above
+import secrets  # noqa: E402
+import sys  # noqa: E402
+import traceback  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any, Callable, Iterator, Sequence  # noqa: E402
+
+import click  # noqa: E402
+
+from composer import SEED_LIMIT, SonggramError, compose, genre_ids, validate, vibe_ids  # noqa: E402
+from composer.errors import InputError, RefusedError  # noqa: E402
+from composer.audio_formats import AUDIO_FORMATS, audio_format  # noqa: E402
+from composer.output import slug  # noqa: E402
+from composer.save import save_song  # noqa: E402
+
+if _BEFORE is not None:
+    signal.signal(signal.SIGINT, _BEFORE)
 
 EXIT_CODES = """\b
 Exit codes:
@@ -31,8 +50,10 @@ Exit codes:
   2   the command line is wrong: an unknown option, genre or vibe, a bad
       seed, key, tempo or name (usage)
   3   a grammar or rule file is broken
-  4   audio could not be rendered (FluidSynth, or a missing or broken SoundFont)
-  5   the output folder cannot be written
+  4   audio could not be rendered: FluidSynth, a missing or broken SoundFont,
+      or a MIDI file that is unreadable, badly timed or too long
+  5   the output cannot be written: the folder or file, a full disk, or
+      standard output (a full device such as /dev/full)
   70  an unexpected internal error (run with --debug and report it)
   130 interrupted (Ctrl-C or SIGTERM); no file is left half-written
 """
@@ -78,6 +99,14 @@ class Checked(click.ParamType):
         return [click.shell_completion.CompletionItem(c) for c in options if c.startswith(incomplete)]
 
 
+def _listed(ids: Callable[[], Sequence[str]]) -> str:
+    """``ids()`` joined for a help text; a broken data file is reported when a command runs, not here."""
+    try:
+        return ", ".join(ids())
+    except SonggramError:
+        return "(a data file is broken: run the command to see which)"
+
+
 def _out_folder(value: str | Path) -> Path:
     text = str(value)
     if not text.strip() or "\0" in text:
@@ -114,9 +143,9 @@ VOICE_HELP = ("Who sings the words: a voice from `songgram voices`, or 'none' fo
               "[default: the voice whose range fits the tune].")
 
 
-AUDIO_FORMATS = ("wav", "flac", "ogg", "opus", "mp3")
-"""What --format takes (composer.master writes them; wav is 44.1 kHz 16-bit PCM)."""
-_SUFFIXES = {".wav": "wav", ".flac": "flac", ".ogg": "ogg", ".opus": "opus", ".mp3": "mp3"}
+# What --format takes and the file endings of --out: rules/audio.toml (composer.master writes them).
+_SUFFIXES = {audio_format(name).suffix: name for name in AUDIO_FORMATS}
+_SUFFIX_OF = {name: suffix for suffix, name in _SUFFIXES.items()}
 
 
 class Formats(click.ParamType):
@@ -147,15 +176,36 @@ FORMAT_HELP = ("Also write the audio as FORMAT: " + ", ".join(AUDIO_FORMATS) + "
                "Repeat it or give a comma list: --format flac,mp3.")
 
 
+class _Interrupted(Exception):
+    """Ctrl-C inside a command, carried past click's own handler (which prints a blank line)."""
+
+
 class Songgram(click.Group):
     """The command group; every error it sees becomes one line on standard error."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt as err:
+            raise _Interrupted() from err
 
     def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
              complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
         try:
+            self._standalone(args, prog_name, complete_var, **extra)
+        except KeyboardInterrupt:  # a Ctrl-C between the handlers below and the exit
+            _fail(KeyboardInterrupt(), debug=False)
+
+    def _standalone(self, args: Sequence[str] | None, prog_name: str | None, complete_var: str | None,
+                    **extra: Any) -> None:
+        try:
             code = super().main(args, prog_name, complete_var, False, **extra)
+            if sys.stdout is not None:
+                sys.stdout.flush()
+        except OSError as err:  # standard output (or error) closed or full: /dev/full, a closed pipe
+            _stream_failed(err)
         except click.exceptions.NoArgsIsHelpError as err:
             err.show()
             sys.exit(err.exit_code)
@@ -168,11 +218,23 @@ class Songgram(click.Group):
         except click.ClickException as err:
             err.show()
             sys.exit(err.exit_code)
-        except (click.Abort, KeyboardInterrupt) as err:
-            _fail(KeyboardInterrupt() if isinstance(err, click.Abort) else err, debug=False)
+        except (click.Abort, KeyboardInterrupt, _Interrupted) as err:
+            _fail(err if isinstance(err, KeyboardInterrupt) else KeyboardInterrupt(), debug=False)
         except SonggramError as err:  # a refused name, while the options were parsed
             _fail(err, debug=False)
         sys.exit(code if isinstance(code, int) else 0)
+
+
+def _stream_failed(err: OSError) -> None:
+    """Standard output cannot be written: one line on standard error (if it can be), exit 5."""
+    with contextlib.suppress(OSError, ValueError):
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 1)  # so that the interpreter's last flush has nowhere to fail
+        os.close(null)
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        sys.stderr.write(f"songgram: cannot write to standard output: {err.strerror or err}\n")
+        sys.stderr.flush()
+    sys.exit(5)
 
 
 def _fail(err: BaseException, debug: bool) -> None:
@@ -216,7 +278,11 @@ def _read_message(message: str) -> str:
     """MESSAGE, or standard input for '-' (at most MAX_STDIN_BYTES, UTF-8)."""
     if message != "-":
         return message
-    data = sys.stdin.buffer.read(MAX_STDIN_BYTES + 1)
+    try:
+        data = sys.stdin.buffer.read(MAX_STDIN_BYTES + 1)
+    except (AttributeError, OSError, ValueError) as err:  # closed (None), or unreadable
+        raise InputError("standard input is closed or unreadable; give MESSAGE as an argument "
+                         "or pipe the message in") from err
     if len(data) > MAX_STDIN_BYTES:
         raise InputError(f"the message must be at most {validate.MAX_MESSAGE_CHARS} characters, "
                          f"got more than {MAX_STDIN_BYTES} bytes on standard input")
@@ -241,9 +307,9 @@ def main() -> None:
               help=f"The recipient's name, sung in every chorus (at most {validate.MAX_NAME_CHARS} characters).")
 @click.option("--from", "sender", default="", type=SENDER, help="Your name (optional).")
 @click.option("--genre", required=True, type=GENRE,
-              help=f"The genre: {', '.join(genre_ids())} (see `songgram genres`).")
+              help=f"The genre: {_listed(genre_ids)} (see `songgram genres`).")
 @click.option("--vibe", required=True, type=VIBE,
-              help=f"The vibe: {', '.join(vibe_ids())} (see `songgram vibes`).")
+              help=f"The vibe: {_listed(vibe_ids)} (see `songgram vibes`).")
 @click.option("--seed", type=SEED, default=None,
               help=f"0..{SEED_LIMIT}: makes the same song again; chosen and printed when left out.")
 @click.option("--key", type=KEY, default=None, help="Override the key: E, Bb, F#m, 'D dorian'.")
@@ -383,19 +449,23 @@ def render(midi: Path, out: Path, soundfont: str | None, formats: tuple[tuple[st
                                  f"{', '.join(_SUFFIXES)} (or --format)", param_hint="'--out'")
     chosen = _formats(_SUFFIXES.get(out.suffix.lower(), "wav"), formats)
     try:
-        from composer.errors import OutputError
+        from composer.errors import OutputError, RenderError
+        from composer.output import check_file
         from composer.render import render_file, resolve_soundfont
-        if not midi.is_file():
-            raise InputError(f"no MIDI file at {midi}")
+        if not midi.exists():
+            raise RenderError(f"no MIDI file at {midi}")
         if out.is_dir():
             raise OutputError(f"--out {out} is a folder; give a file name such as song.wav")
         if not out.parent.is_dir():
             raise OutputError(f"cannot write to {out}: {out.parent} is not a folder")
+        for name in chosen:  # each format's file: a regular file, not in a system folder
+            check_file(out.with_suffix(_SUFFIX_OF[name]))
         font = resolve_soundfont(soundfont)
         dub = None
         if voice and voice != "none":
             dub = _sung_overdub(midi, voice)
-        report = render_file(midi, out, soundfont=font, formats=chosen, overdub=dub)
+        with _sigterm_interrupts():  # a terminated render removes its .part files too
+            report = render_file(midi, out, soundfont=font, formats=chosen, overdub=dub)
     except Exception as err:  # noqa: BLE001 - mapped to one line and an exit code
         _fail(err, debug)
     except KeyboardInterrupt as err:

@@ -21,7 +21,7 @@ from typing import Any, Mapping
 
 from . import data
 from .errors import GrammarError
-from .theory import MODES, parse_roman, pitch_class
+from .theory import MODES, TEMPO_LIMITS, parse_roman, pitch_class
 
 __all__ = ["Chain", "Part", "Patterns", "Genre", "genre", "genre_ids", "SECTION_KINDS", "ROLES"]
 
@@ -235,8 +235,9 @@ def genre(genre_id: str) -> Genre:
             raise GrammarError(f"{where}: key 'tempo.meters' has {text!r}; expected one of {list(METERS)}")
         meters.append(METERS[text])
     tempo = _pair(t, "tempo.range", where)
-    if tempo[0] < 40 or tempo[1] > 220:
-        raise GrammarError(f"{where}: key 'tempo.range' must lie within 40..220 BPM, got {list(tempo)}")
+    if tempo[0] < TEMPO_LIMITS[0] or tempo[1] > TEMPO_LIMITS[1]:
+        raise GrammarError(f"{where}: key 'tempo.range' must lie within {TEMPO_LIMITS[0]}..{TEMPO_LIMITS[1]} BPM "
+                           f"(rules/theory.toml [tempo]), got {list(tempo)}")
     laid_back = data.optional(t, "tempo.laid_back", int, 0, where=where)
     if not 0 <= laid_back <= 60:
         raise GrammarError(f"{where}: key 'tempo.laid_back' must be 0..60 ticks, got {laid_back}")

@@ -23,7 +23,7 @@ from .aot import kernels
 from .errors import GrammarError
 from .grammar import Chain, Genre
 from .model import Chord, Plan, SectionPlan
-from .theory import chord_symbol, parse_roman, scale_pitch_classes, uses_flats
+from .theory import MODES, chord_symbol, mode_info, parse_roman, scale_pitch_classes, uses_flats
 from .vibes import Vibe
 
 __all__ = ["harmonise", "chord_index_at"]
@@ -43,9 +43,18 @@ def chord_index_at(chords: tuple[Chord, ...], tick: int) -> int:
     return max(0, bisect_right([c.start for c in chords], tick) - 1)
 
 
-@cache
 def _mode_rules(mode: str) -> tuple[str, dict[str, str], dict[str, str], float]:
     """(family, substitutions, cadence substitutions, their probability) of a mode."""
+    return _all_mode_rules()[mode]
+
+
+@cache
+def _all_mode_rules() -> dict[str, tuple[str, dict[str, str], dict[str, str], float]]:
+    """Every mode's rules, checked together the first time any is needed (a missing mode is found at once)."""
+    return {mode: _read_mode_rules(mode) for mode in MODES}
+
+
+def _read_mode_rules(mode: str) -> tuple[str, dict[str, str], dict[str, str], float]:
     rules = data.load("rules", "harmony")
     where = f"{_WHERE} [modes.{mode}]"
     table = data.require(rules, f"modes.{mode}", dict, where=_WHERE)
@@ -57,7 +66,7 @@ def _mode_rules(mode: str) -> tuple[str, dict[str, str], dict[str, str], float]:
         except ValueError as err:
             raise GrammarError(f"{_WHERE}: key 'modes.{mode}': {err}") from err
     probability = data.optional(table, "cadence_probability", float, 0.0, where=where)
-    return data.require(table, "family", str, where=where), substitute, cadence, probability
+    return mode_info(mode).family, substitute, cadence, probability
 
 
 @cache

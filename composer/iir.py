@@ -27,31 +27,53 @@ from functools import lru_cache
 
 import numpy as np
 
-__all__ = ["sosfilt", "sosfilt_pieces", "filtered", "serial_matmul", "butter_highpass", "high_shelf"]
+__all__ = ["sosfilt", "sosfilt_pieces", "filtered", "serial_matmul", "moving_average", "butter_highpass",
+           "high_shelf"]
 
 _BLOCK = 64  # frames per block: the cost is one product of _BLOCK multiply-adds a frame
 _GROUP = 32  # blocks per group in the state recurrence
 _CHUNK = _BLOCK * _GROUP * 32  # frames filtered at a time (keeps temporaries to a few MB)
-_SERIAL = 1 << 18  # OpenBLAS splits a product of more multiply-adds than this across threads
 
 
 def serial_matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``a @ b`` for ``a`` of shape (..., m, k), as a stack of products small enough for one thread.
+    """``a @ b`` for ``a`` of shape (..., k), in one fixed summation order, without BLAS.
 
-    On a busy two-core machine OpenBLAS's threads wait on each other: we
-    measured a (2048, 64) x (64, 64) product 40 times slower threaded than in
-    one thread. Stacked products of at most :data:`_SERIAL` multiply-adds each
-    run one after another, in one thread, at full speed.
+    Each output element is summed over ``k`` in order, one multiply and one
+    add at a time (numpy's einsum, not optimised into a BLAS call), so the
+    result is the same bits on every CPU. A BLAS kernel chosen for the CPU
+    (Haswell, SkylakeX...) orders and fuses the sums its own way, and the
+    mastered song differed by one bit here and there from one machine to the
+    next. It is also one thread: on a busy two-core machine OpenBLAS's
+    threads waited on each other.
+
+    >>> serial_matmul(np.array([[1.0, 2.0]]), np.array([[3.0], [4.0]])).tolist()
+    [[11.0]]
     """
-    flat = a.reshape(-1, a.shape[-1])
-    per = max(1, _SERIAL // (a.shape[-1] * b.shape[-1]))  # rows per product
-    whole = len(flat) // per * per
-    if len(flat) <= per:
-        return a @ b
-    out = np.empty((len(flat), b.shape[-1]), np.result_type(a, b))
-    out[:whole] = (flat[:whole].reshape(-1, per, a.shape[-1]) @ b).reshape(whole, b.shape[-1])
-    out[whole:] = flat[whole:] @ b  # fewer than ``per`` rows
-    return out.reshape(*a.shape[:-1], b.shape[-1])
+    return np.einsum("...k,kl->...l", a, b, optimize=False)
+
+
+def moving_average(values: np.ndarray, size: int, *, mode: str = "same") -> np.ndarray:
+    """``np.convolve(values, np.ones(size) / size, mode)`` for "same" and "valid", summed in a
+    fixed order (numpy's convolve calls BLAS, whose sums differ from one CPU to another).
+
+    >>> moving_average(np.array([3.0, 6.0, 9.0]), 3).tolist()
+    [3.0, 6.0, 5.0]
+    >>> moving_average(np.array([3.0, 6.0, 9.0, 12.0]), 3, mode="valid").tolist()
+    [6.0, 9.0]
+    """
+    values = np.asarray(values, dtype=np.float64)
+    count = len(values)
+    padded = np.concatenate([np.zeros(size - 1), values, np.zeros(size - 1)])
+    full = padded[:count + size - 1].copy()
+    for j in range(1, size):
+        full += padded[j:j + count + size - 1]
+    full /= size
+    if mode == "same":
+        begin = (size - 1) // 2
+        return full[begin:begin + max(count, size)]
+    if mode == "valid":
+        return full[size - 1:count]
+    raise ValueError(f"mode must be 'same' or 'valid', got {mode!r}")
 
 
 def butter_highpass(cutoff: float, sample_rate: float) -> np.ndarray:
@@ -124,7 +146,7 @@ def _matrices(key: bytes) -> tuple[np.ndarray, ...]:
     f = f_rows  # row j: the end state from unit start state j, so end = start @ f
     powers = [np.eye(d)]
     for _ in range(_GROUP):
-        powers.append(powers[-1] @ f)
+        powers.append(serial_matmul(powers[-1], f))
     q = np.zeros((_GROUP * d, _GROUP * d))  # start state of block i = sum over j < i of v_j @ f^(i-1-j)
     for i in range(_GROUP):
         for j in range(i):
@@ -210,7 +232,7 @@ def _filtered(sos: np.ndarray, pieces: Sequence[np.ndarray], dtype: type | np.dt
         starts = np.empty((channels, ends.shape[1], d))
         for g in range(ends.shape[1]):  # the one loop: a group's start state from the one before
             starts[:, g] = state
-            state = state @ f_group + ends[:, g]
+            state = serial_matmul(state, f_group) + ends[:, g]
         block_states = inside + np.einsum("cgk,ikl->cgil", starts, f_powers)
         y += serial_matmul(block_states.reshape(channels, -1, d), o_rows).astype(kind)
         y = y.reshape(channels, -1)

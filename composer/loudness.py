@@ -32,6 +32,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from .children import become_child, signals_blocked
 from .iir import filtered, high_shelf, serial_matmul
 
 __all__ = ["HOP", "FIR", "FIR_GAIN", "k_weighting", "integrated_loudness", "loudness_apart", "hop_energies",
@@ -84,10 +85,10 @@ def _bound_factors() -> tuple[float, float, float, float]:
         second = []
         for side in (1, -1):
             k = offsets * side
-            m = float(h @ k)
-            second.append((abs(h.sum() - m) + abs(m), float(np.abs(h) @ (k * (k - 1) / 2))))
+            m = math.fsum(h * k)  # exact sums: the same bits on every CPU
+            second.append((abs(math.fsum(h) - m) + abs(m), math.fsum(np.abs(h) * (k * (k - 1) / 2))))
         line, curve = min(second, key=lambda pair: pair[1])
-        found = np.maximum(found, [abs(h.sum()), float(np.abs(h) @ np.abs(offsets)), line, curve])
+        found = np.maximum(found, [abs(math.fsum(h)), math.fsum(np.abs(h) * np.abs(offsets)), line, curve])
     return tuple(float(v) for v in found)  # type: ignore[return-value]
 
 
@@ -188,22 +189,25 @@ def loudness_apart(audio: np.ndarray, sample_rate: int) -> Iterator[Callable[[],
     if hasattr(os, "fork") and len(audio) >= _APART_FRAMES:
         integrated_loudness(audio[:0], sample_rate)  # import pyebur128 here, once, rather than in each child
         read, write = os.pipe()
-        try:
-            pid = os.fork()
-        except OSError:  # no process to spare: measure here
-            os.close(read)
-            os.close(write)
+        parent = os.getpid()
+        with signals_blocked():  # a Ctrl-C waits until the child has set it aside
+            try:
+                pid = os.fork()
+            except OSError:  # no process to spare: measure here
+                os.close(read)
+                os.close(write)
+            if pid == 0:  # the child: measure, send eight bytes, leave without running the parent's cleanup
+                status = 1
+                try:
+                    become_child(parent)
+                    os.close(read)
+                    os.write(write, struct.pack("d", integrated_loudness(audio, sample_rate)))
+                    status = 0
+                finally:
+                    os._exit(status)
     if pid < 0:
         yield lambda: integrated_loudness(audio, sample_rate)
         return
-    if pid == 0:  # the child: measure, send eight bytes, leave without running the parent's cleanup
-        status = 1
-        try:
-            os.close(read)
-            os.write(write, struct.pack("d", integrated_loudness(audio, sample_rate)))
-            status = 0
-        finally:
-            os._exit(status)
     os.close(write)
     figure: list[float] = []
 

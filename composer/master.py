@@ -24,10 +24,13 @@ stereo; WAV is 16-bit PCM.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import errno
 import math
 import os
 import secrets
+import shutil
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -36,11 +39,12 @@ from typing import Any
 
 import numpy as np
 
-from .errors import RenderError
-from .iir import butter_highpass, high_shelf, sosfilt
+from .audio_formats import AUDIO_FORMATS, audio_format
+from .errors import OutputError, RenderError
+from .iir import butter_highpass, high_shelf, moving_average, sosfilt
 from .loudness import (HOP, hop_energies, hop_peak_bounds, hop_true_peaks, integrated_loudness,
                        loudness_apart)
-from .output import fsync
+from .output import STAGE_PREFIX, fsync, remove_stale_parts
 
 __all__ = ["SAMPLE_RATE", "Loudness", "master", "measure", "true_peak", "audio_to_wav", "write_audio", "prepare"]
 
@@ -221,7 +225,7 @@ def _compress(audio: np.ndarray, sample_rate: int) -> None:
         block = audio[part].reshape(-1, _COMP_HOP * 2)
         power[part.start // _COMP_HOP:part.stop // _COMP_HOP] = np.einsum("ij,ij->i", block, block)
     window = max(1, round(0.05 * sample_rate / _COMP_HOP))  # RMS over ~50 ms
-    power = np.convolve(power / (_COMP_HOP * 2), np.ones(window) / window, mode="same")
+    power = moving_average(power / (_COMP_HOP * 2), window, mode="same")
     level = 10 * np.log10(np.maximum(power, 1e-12))
     sounding = level[level > level.max() - 40]
     over = level - (float(np.percentile(sounding, 90)) - _COMP_BELOW_LOUD_DB)
@@ -231,7 +235,7 @@ def _compress(audio: np.ndarray, sample_rate: int) -> None:
     # hold then average over ~150 ms: the gain eases down before a loud passage and back after it
     smooth = max(1, round(0.15 * sample_rate / _COMP_HOP))
     held = _running(reduction, smooth, np.max)
-    reduction = np.convolve(np.pad(held, smooth // 2, mode="edge"), np.ones(smooth) / smooth, mode="valid")
+    reduction = moving_average(np.pad(held, smooth // 2, mode="edge"), smooth, mode="valid")
     _apply_gain(audio, 10 ** (-reduction[:hops] / 20), _COMP_HOP)
 
 
@@ -247,7 +251,7 @@ def _limit_gain(peaks: np.ndarray, ceiling: float) -> np.ndarray:
     need = np.minimum(1.0, ceiling / np.maximum(peaks, 1e-12))
     span = 2 * _LIMIT_REACH + 1
     held = _running(need, span + 2, np.min)  # one hop more: frames between
-    return np.convolve(np.pad(held, _LIMIT_REACH, mode="edge"), np.ones(span) / span, mode="valid")
+    return moving_average(np.pad(held, _LIMIT_REACH, mode="edge"), span, mode="valid")
 
 
 def master(audio: np.ndarray, sample_rate: int, *, target_lufs: float = -14.0,
@@ -349,18 +353,9 @@ def _temp_beside(path: Path) -> Path:
             continue
 
 
-_FORMATS = {  # name: (suffix, soundfile format, subtype, sample rate or None for SAMPLE_RATE)
-    "wav": (".wav", "WAV", "PCM_16", None),
-    "flac": (".flac", "FLAC", "PCM_16", None),
-    "ogg": (".ogg", "OGG", "VORBIS", None),
-    "opus": (".opus", "OGG", "OPUS", 48000),
-    "mp3": (".mp3", "MP3", "MPEG_LAYER_III", None),
-}
-
-
 def _write_one(path: Path, audio: np.ndarray, sample_rate: int, fmt: str, *, title: str, artist: str) -> None:
-    _, kind, subtype, rate = _FORMATS[fmt]
-    rate = rate or SAMPLE_RATE
+    row = audio_format(fmt)
+    kind, subtype, rate = row.container, row.subtype, row.sample_rate or SAMPLE_RATE
     if sample_rate != rate:
         from scipy.signal import resample_poly
 
@@ -383,7 +378,29 @@ def _write_one(path: Path, audio: np.ndarray, sample_rate: int, fmt: str, *, tit
             np.minimum(view, 32767.0 if pcm else 1.0, out=view)
             np.maximum(view, -32767.0 if pcm else -1.0, out=view)
             out.write(view.astype(np.int16) if pcm else view)
+    if kind == "OGG":  # libsndfile picks a random stream serial: one from the song instead, for the same bytes
+        from .oggserial import serial_for, set_serial
+
+        set_serial(path, serial_for(audio, title))
     fsync(path)  # on disk before it is renamed into place
+
+
+def _write_error(final: Path, err: BaseException, frames: int) -> Exception:
+    """The error for a failed write of ``final``: OutputError (exit 5) when the disk is full or
+    the file too large (libsndfile only says "System error."), naming the file where the user
+    will find it, never a private staging folder."""
+    shown = final.parent.parent / final.name if final.parent.name.startswith(STAGE_PREFIX) else final
+    full = isinstance(err, OSError) and err.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+    with contextlib.suppress(OSError, ValueError, ImportError):
+        import resource
+
+        room = shutil.disk_usage(final.parent).free
+        limit = resource.getrlimit(resource.RLIMIT_FSIZE)[0]  # a file size limit reads as a full disk too
+        full = full or min(room, limit if limit != resource.RLIM_INFINITY else room) < frames * 4 + (1 << 20)
+    if full:
+        return OutputError(f"cannot write {shown}: no space left on the device")
+    reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+    return RenderError(f"cannot write {shown}: {reason}")
 
 
 def write_audio(path: Path, audio: np.ndarray, sample_rate: int, *, formats: tuple[str, ...] = ("wav",),
@@ -403,20 +420,20 @@ def write_audio(path: Path, audio: np.ndarray, sample_rate: int, *, formats: tup
 
     audio = _stereo(audio)
     path = Path(path)
-    unknown = [f for f in formats if f not in _FORMATS]
+    unknown = [f for f in formats if f not in AUDIO_FORMATS]
     if unknown or not formats:
-        raise RenderError(f"unknown audio format {unknown or formats!r}; choose from {', '.join(_FORMATS)}")
+        raise RenderError(f"unknown audio format {unknown or formats!r}; choose from {', '.join(AUDIO_FORMATS)}")
     for fmt in formats:
-        _, kind, subtype, _ = _FORMATS[fmt]
-        if not soundfile.check_format(kind, subtype):
+        if not soundfile.check_format(audio_format(fmt).container, audio_format(fmt).subtype):
             raise RenderError(f"this libsndfile ({soundfile.__libsndfile_version__}) cannot write {fmt}; "
                               "soundfile >= 0.12 with libsndfile >= 1.1 is needed (run make setup)")
     if not path.parent.is_dir():
         raise RenderError(f"output folder does not exist: {path.parent}")
+    remove_stale_parts(path.parent)  # left by a render that was killed
     done: list[tuple[Path, Path]] = []
     try:
         for fmt in dict.fromkeys(formats):
-            final = path.with_suffix(_FORMATS[fmt][0])
+            final = path.with_suffix(audio_format(fmt).suffix)
             temp = _temp_beside(final)
             done.append((temp, final))
             _write_one(temp, audio, sample_rate, fmt, title=title, artist=artist)
@@ -424,7 +441,7 @@ def write_audio(path: Path, audio: np.ndarray, sample_rate: int, *, formats: tup
         for temp, _ in done:
             temp.unlink(missing_ok=True)
         if isinstance(err, (OSError, RuntimeError)):  # soundfile.LibsndfileError is a RuntimeError
-            raise RenderError(f"cannot write {path.with_suffix(_FORMATS[fmt][0])}: {err}") from err
+            raise _write_error(path.with_suffix(audio_format(fmt).suffix), err, len(audio)) from err
         raise
     for temp, final in done:
         os.replace(temp, final)

@@ -267,7 +267,7 @@ class Onset:
         syllable: the display syllable.
         word: the whole word it belongs to.
         continues: True when the word goes on after this syllable (its
-            lyric event ends in "-").
+            lyric event ends in "-"; a word's last syllable ends in a space).
         stress: 1 primary, 2 secondary, 0 unstressed; function words are 0.
         line: index of the lyric line across the whole song.
         section: index into ``Plan.sections``.
@@ -304,8 +304,8 @@ class VocalNote:
 
     @property
     def lyric(self) -> str:
-        """The lyric event text: the syllable, with "-" when the word goes on."""
-        return self.onset.syllable + ("-" if self.onset.continues else "")
+        """The lyric event text (MIDI RP-017): the syllable, then "-" when the word goes on, else a space."""
+        return self.onset.syllable + ("-" if self.onset.continues else " ")
 
 
 @dataclass(frozen=True, slots=True)

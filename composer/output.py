@@ -8,8 +8,10 @@ folder (``flock`` on the folder itself, no lock file):
 
 1. each staged file is flushed to disk;
 2. the files it replaces, and the files of the previous song that this one
-   does not write (listed in the folder's ``.songgram.manifest``), are moved
-   aside into the staging folder;
+   does not write, are moved aside into the staging folder. The previous
+   song's files are those listed in the folder's ``.songgram.manifest`` with
+   the SHA-256 of what was written, and only while they still have it: a
+   file the user changed, or one a hand-made manifest lists, is never removed;
 3. the new files are renamed into place, the manifest is replaced, the
    folder is flushed;
 4. if any step fails, the new files are removed and the old ones put back.
@@ -19,8 +21,10 @@ the main thread). So a compose that fails or is interrupted leaves the output
 folder as it was, and of two composes into the same folder the later one wins
 whole: no file of the earlier song is left beside it. Files of the user's that
 are not ours are never touched. Folders the failed compose created are
-removed again; a staging folder left by a killed process is removed by the
-next compose into the same folder.
+removed again; a staging folder left by a process that died (its pid, in the
+folder's name, no longer runs; its age does not matter) is removed by the next
+compose into the same folder, as :func:`remove_stale_parts` removes the
+``.part`` files of a dead render.
 
 Only plain files at the top of the staging folder, with names that do not
 start with a dot, are committed (a renderer's temporary files are not).
@@ -30,20 +34,22 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import os
 import re
 import secrets
 import shutil
 import signal
+import stat
 import threading
-import time
 import unicodedata
 from pathlib import Path
 from typing import Callable, Iterator
 
 from .errors import OutputError
 
-__all__ = ["slug", "check_folder", "staged_output", "write_files", "fsync", "MANIFEST", "STAGE_PREFIX"]
+__all__ = ["slug", "check_folder", "check_file", "remove_stale_parts", "staged_output", "write_files", "fsync", "MANIFEST", "STAGE_PREFIX",
+           "SYSTEM_FOLDERS"]
 
 MANIFEST = ".songgram.manifest"
 """The file, in an output folder, that lists the files of the song in it."""
@@ -51,8 +57,8 @@ MANIFEST = ".songgram.manifest"
 STAGE_PREFIX = ".songgram-stage-"
 """The start of a staging folder's name."""
 
-_STALE_SECONDS = 3600.0  # a dead process's staging folder older than this is removed
 _STAGE = re.compile(re.escape(STAGE_PREFIX) + r"(\d+)-[0-9a-f]+")
+_PART = re.compile(r"\.[^/]+\.(\d+)\.[0-9a-f]{8}\.[a-z0-9]+\.part")
 
 
 def slug(text: str, *, fallback: str = "song") -> str:
@@ -72,6 +78,47 @@ def slug(text: str, *, fallback: str = "song") -> str:
     return "-".join(words)[:60].strip("-") or fallback
 
 
+SYSTEM_FOLDERS = frozenset(map(Path, (
+    "/", "/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/libx32", "/proc", "/run", "/sbin", "/sys",
+    "/usr", "/usr/bin", "/usr/lib", "/usr/local", "/usr/sbin", "/usr/share", "/var", "/var/lib", "/var/log",
+)))
+"""Folders Songgram never writes its files straight into (a song's folder may be made inside them)."""
+
+
+def _system_folder(folder: Path) -> bool:
+    try:
+        return folder.resolve() in SYSTEM_FOLDERS or Path(os.path.abspath(folder)) in SYSTEM_FOLDERS
+    except (OSError, RuntimeError):
+        return False
+
+
+def check_file(path: Path) -> None:
+    """Check that ``path`` may become a file Songgram writes (render --out, each format).
+
+    Raises:
+        OutputError: ``path`` is a device, a FIFO, a folder or another non-regular file, or
+            lies straight in a system folder such as ``/`` or ``/dev``.
+
+    >>> check_file(Path("/dev/null.wav"))
+    Traceback (most recent call last):
+    ...
+    composer.errors.OutputError: cannot write to /dev/null.wav: /dev is a system folder; choose a file in a folder of your own
+    """
+    path = Path(path)
+    if _system_folder(path.parent):
+        raise OutputError(f"cannot write to {path}: {path.parent} is a system folder; "
+                          "choose a file in a folder of your own")
+    try:
+        info = path.lstat() if path.is_symlink() else path.stat()
+    except FileNotFoundError:
+        return
+    except OSError as err:
+        raise OutputError(f"cannot write to {path}: {err.strerror or err}") from err
+    if not stat.S_ISREG(info.st_mode):
+        what = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file (a device, a FIFO...)"
+        raise OutputError(f"cannot write to {path}: it is {what}; give the name of a file such as song.wav")
+
+
 def check_folder(out: Path) -> None:
     """Check that ``out`` is, or can become, a folder we may write in.
 
@@ -87,6 +134,8 @@ def check_folder(out: Path) -> None:
     composer.errors.OutputError: cannot write to /dev/null/songs: /dev/null is a file, not a folder
     """
     out = Path(out)
+    if _system_folder(out):
+        raise OutputError(f"cannot write to {out}: it is a system folder; choose or name a folder of your own")
     try:
         if out.exists() and not out.is_dir():
             raise OutputError(f"cannot write to {out}: it is a file, not a folder")
@@ -101,23 +150,36 @@ def check_folder(out: Path) -> None:
         raise OutputError(f"cannot write to {out}: {getattr(err, 'strerror', None) or err}") from err
 
 
+def _owner_is_dead(pid: int) -> bool:
+    """Whether no process ``pid`` exists (another user's live process counts as alive)."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
 def _remove_stale_stages(out: Path) -> None:
-    """Remove staging folders left in ``out`` by processes that were killed."""
+    """Remove staging folders left in ``out`` by processes that died (their owner's pid is gone)."""
     for path in out.glob(STAGE_PREFIX + "*"):
         found = _STAGE.fullmatch(path.name)
-        if not found or not path.is_dir():
-            continue
-        with contextlib.suppress(OSError):
-            if time.time() - path.stat().st_mtime < _STALE_SECONDS:
-                continue
-            try:
-                os.kill(int(found[1]), 0)
-                continue  # its process still runs
-            except ProcessLookupError:
-                pass
-            except PermissionError:
-                continue  # someone else's live process
+        if found and not path.is_symlink() and path.is_dir() and _owner_is_dead(int(found[1])):
             shutil.rmtree(path, ignore_errors=True)
+
+
+def remove_stale_parts(folder: Path) -> None:
+    """Remove the hidden ``.part`` files that processes which died left in ``folder``
+    (the audio writer names them ``.<stem>.<pid>.<random><suffix>.part``)."""
+    with contextlib.suppress(OSError):
+        for path in Path(folder).glob(".*.part"):
+            found = _PART.fullmatch(path.name)
+            if found and path.is_file() and not path.is_symlink() and _owner_is_dead(int(found[1])):
+                with contextlib.suppress(OSError):
+                    path.unlink()
 
 
 def _make_stage(out: Path) -> Path:
@@ -212,13 +274,36 @@ def fsync(path: Path, *, folder: bool = False) -> None:
         os.close(fd)
 
 
-def _previous_files(out: Path) -> list[str]:
-    """The plain file names the manifest of ``out`` lists (anything else in it is ignored)."""
+def _digest(path: Path) -> str:
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def _previous_files(out: Path) -> dict[str, str]:
+    """The plain file names the manifest of ``out`` lists, with the SHA-256 of what was written.
+
+    A line is ``name<TAB>sha256``; anything else (a path, a hidden name, a line without a
+    digest, as a hand-made manifest has) is ignored, so such a file is never removed.
+    """
     try:
         lines = (out / MANIFEST).read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError):
-        return []
-    return [n for n in lines if n and "/" not in n and "\0" not in n and not n.startswith(".")]
+        return {}
+    listed = {}
+    for line in lines:
+        name, _, digest = line.partition("\t")
+        if name and "/" not in name and "\0" not in name and not name.startswith(".") \
+                and re.fullmatch("[0-9a-f]{64}", digest):
+            listed[name] = digest
+    return listed
+
+
+def _ours(path: Path, digest: str) -> bool:
+    """Whether ``path`` is still the plain file a compose wrote, byte for byte."""
+    try:
+        return path.is_file() and not path.is_symlink() and _digest(path) == digest
+    except OSError:
+        return False
 
 
 def _commit(stage: Path, out: Path) -> None:
@@ -230,10 +315,13 @@ def _commit(stage: Path, out: Path) -> None:
         with _folder_lock(out):
             names = sorted(p.name for p in stage.iterdir()
                            if p.is_file() and not p.is_symlink() and not p.name.startswith("."))
+            digests = {}
             for n in names:
                 fsync(stage / n)
+                digests[n] = _digest(stage / n)
             aside.mkdir()
-            for n in sorted(set(names) | set(_previous_files(out))):
+            previous = {n: d for n, d in _previous_files(out).items() if n not in digests}
+            for n in sorted(set(names) | {n for n, d in previous.items() if _ours(out / n, d)}):
                 target = out / n
                 if target.is_symlink() or target.is_file():
                     os.replace(target, aside / n)
@@ -242,7 +330,7 @@ def _commit(stage: Path, out: Path) -> None:
                 os.replace(stage / n, out / n)
                 placed.append(out / n)
             listing = stage / ".manifest"
-            listing.write_text("".join(f"{n}\n" for n in names), encoding="utf-8")
+            listing.write_text("".join(f"{n}\t{digests[n]}\n" for n in names), encoding="utf-8")
             fsync(listing)
             os.replace(listing, out / MANIFEST)
             fsync(out, folder=True)

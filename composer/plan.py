@@ -15,12 +15,11 @@ from . import data
 from .errors import InputError
 from .grammar import Genre
 from .model import PPQ, Analysis, Lyrics, Plan, SectionPlan
-from .theory import MODES, spell, uses_flats
+from .theory import MODES, TEMPO_LIMITS, mode_info, spell, uses_flats
 from .vibes import Vibe, mode_weights
 
 __all__ = ["plan", "idiomatic_modes", "TEMPO_LIMITS", "seconds"]
 
-TEMPO_LIMITS = (40, 220)
 """The tempi (BPM) the engine accepts, from --tempo or a grammar."""
 
 _WHERE = "rules/form.toml"
@@ -129,9 +128,6 @@ def _fit(
 
 
 
-_PARENT = {"dorian": "minor", "mixolydian": "major", "major": "major", "minor": "minor"}
-
-
 def idiomatic_modes(weights: dict[str, float], modes: tuple[str, ...]) -> tuple[dict[str, float], list[str]]:
     """The vibe's mode weights kept to a genre's idiomatic ``modes``.
 
@@ -145,7 +141,7 @@ def idiomatic_modes(weights: dict[str, float], modes: tuple[str, ...]) -> tuple[
     folded = []
     for mode, weight in weights.items():
         if mode not in modes:
-            out[_PARENT[mode]] += weight
+            out[mode_info(mode).family] += weight
             out[mode] = 0
             if weight > 0:
                 folded.append(mode)
@@ -186,9 +182,9 @@ def plan(
             + ", ".join(f"{m} {weights[m]:g}" for m in MODES if weights[m] > 0)
             + f" after the message's sentiment ({analysis.sentiment.compound:+.2f})"
             + (f"; {genre.name} is not {' or '.join(folded)}, so those weights went to "
-               f"{' and '.join(sorted({_PARENT[m] for m in folded}))}" if folded else ""),
+               f"{' and '.join(sorted({mode_info(m).family for m in folded}))}" if folded else ""),
         ))
-    family = "minor" if mode in ("minor", "dorian") else "major"
+    family = mode_info(mode).family
     if key is not None:
         tonic = key[0]
         reasons.append(("key", "the tonic asked for with --key"))

@@ -9,9 +9,11 @@ controllers (volume, pan, expression, sustain, effect sends...), pitch bend and
 aftertouch are passed on. Release and reverb tails are kept, then trimmed where
 they fall 60 dB under the peak, with a short fade.
 
-Speed: the song is cut in time into one segment per core, balanced by an
-estimate of the work its notes make, and each segment is played by its own
-synth in a forked process, writing into one shared buffer. A segment's synth
+Speed: the song is cut in time into segments (one per 20 s of music, at most
+4: fixed by the song, never by the core count, so the bytes are the same on
+any machine), balanced by an estimate of the work its notes make, and each
+segment is played by its own synth in a forked process (as many at once as
+there are cores), writing into one shared buffer. A segment's synth
 replays the controllers sent before it, then plays the notes that *start* in
 it to their end, tails included; tails that cross into the next segment are
 added there. Voices and effects are linear, so the segments sum to the
@@ -39,6 +41,7 @@ import io
 import mmap
 import multiprocessing
 import os
+import stat
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -48,20 +51,34 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from .children import become_child, captured_stderr, signals_blocked
 from .effects import Effects
 from .errors import RenderError
 from .soundfonts import SoundFont, resolve_soundfont
 
-__all__ = ["Effects", "Overdub", "RenderReport", "midi_to_audio", "render_file", "resolve_soundfont", "TAIL_SECONDS"]
+__all__ = ["Effects", "Overdub", "RenderReport", "midi_to_audio", "render_file", "resolve_soundfont",
+           "TAIL_SECONDS", "MAX_MIDI_SECONDS", "MAX_MIDI_NOTES", "MAX_MIDI_BYTES"]
 
 TAIL_SECONDS = 4.0
 """The longest tail kept after the MIDI ends (release and reverb)."""
+
+MAX_MIDI_SECONDS = 20 * 60
+"""The longest MIDI file rendered, in seconds (from its start to its last event): longer than
+any song, and checked before any audio is allocated (a longer one is a RenderError, exit 4)."""
+
+MAX_MIDI_NOTES = 50_000
+"""The most notes in a MIDI file rendered (a 3-minute song has about 1,200; 15 minutes, 6,000)."""
+
+MAX_MIDI_BYTES = 16 << 20
+"""The largest MIDI file read (a 3-minute song is about 30 kB)."""
 
 _FADE_SECONDS = 0.1  # fade after the tail falls 60 dB under the peak
 _CAP_FADE_SECONDS = 1.0  # longer fade when the tail is still audible at TAIL_SECONDS
 _TRIM_DB = -60.0
 _SILENT = 1e-6  # a synth block under this (-120 dBFS) ends a segment's tail
 _BLOCK = 4096  # frames rendered between checks that a tail has died away
+_SEGMENT_SECONDS = 20.0  # the song is cut into one segment per this much music...
+_MAX_SEGMENTS = 4  # ... at most this many: fixed by the song, never by the number of cores
 _EFFECTS_COST = 3.0  # per frame, a synth (reverb, chorus, mixing) costs about what 3 voices do (measured)
 
 _OFF, _ON, _PROGRAM, _CC, _BEND, _CPRESS, _KPRESS = range(7)  # event kinds; the order at one sample
@@ -95,14 +112,20 @@ def _read_midi(midi: bytes | str | Path, sample_rate: int) -> _Score:
     """Parse ``midi`` with mido and time every event in samples (system exclusive is ignored)."""
     import mido
 
+    raw = midi if isinstance(midi, bytes) else _read_regular_file(Path(midi))
+    if len(raw) > MAX_MIDI_BYTES:
+        raise RenderError(f"the MIDI file is over {MAX_MIDI_BYTES >> 20} MB, more than any song: {_name(midi)}")
     try:
-        song = mido.MidiFile(file=io.BytesIO(midi)) if isinstance(midi, bytes) else mido.MidiFile(str(midi))
-    except FileNotFoundError:
-        raise RenderError(f"MIDI file not found: {midi}") from None
-    except (OSError, EOFError, ValueError, KeyError, IndexError) as err:
-        raise RenderError(f"not a readable MIDI file ({err}): {_name(midi)}") from err
+        song = mido.MidiFile(file=io.BytesIO(raw))
+    except (OSError, EOFError, ValueError, KeyError, IndexError, TypeError) as err:
+        raise RenderError(f"not a readable MIDI file ({err or type(err).__name__}): {_name(midi)}") from err
     if song.type == 2:
         raise RenderError(f"type 2 MIDI files (independent sequences) are not supported: {_name(midi)}")
+    if not 0 < song.ticks_per_beat < 0x8000:
+        what = "SMPTE time code" if song.ticks_per_beat < 0 or song.ticks_per_beat >= 0x8000 else "0 ticks per beat"
+        raise RenderError(f"the MIDI file's timing ({what}) is not supported; "
+                          f"it needs 1..32767 ticks per beat: {_name(midi)}")
+    limit = MAX_MIDI_SECONDS * song.ticks_per_beat * 1_000_000  # elapsed (ticks x microseconds per beat) cap
     merged = sorted(((tick, number, index, msg) for number, track in enumerate(song.tracks)
                      for index, (tick, msg) in enumerate(_absolute(track))), key=lambda item: item[:3])
     scale = song.ticks_per_beat * 1_000_000  # sample = (tick x microseconds per beat) x rate / scale
@@ -112,6 +135,10 @@ def _read_midi(midi: bytes | str | Path, sample_rate: int) -> _Score:
     for seq, (tick, _, _, msg) in enumerate(merged):
         elapsed += (tick - last) * tempo
         last = tick
+        if elapsed > limit:
+            raise RenderError(f"the MIDI file lasts more than {MAX_MIDI_SECONDS // 60} minutes, the longest "
+                              f"Songgram renders (an event at {elapsed / limit * MAX_MIDI_SECONDS / 60:.1f} "
+                              f"minutes): {_name(midi)}")
         at = (elapsed * sample_rate * 2 + scale) // (2 * scale)
         kind = msg.type
         if kind == "set_tempo":
@@ -134,10 +161,30 @@ def _read_midi(midi: bytes | str | Path, sample_rate: int) -> _Score:
         elif kind == "polytouch":
             controls.append((at, seq, _KPRESS, msg.channel, msg.note, msg.value))
     length = (elapsed * sample_rate * 2 + scale) // (2 * scale)
+    if len(notes) + len(sounding) > MAX_MIDI_NOTES:
+        raise RenderError(f"the MIDI file has {len(notes) + len(sounding)} notes, more than the "
+                          f"{MAX_MIDI_NOTES} Songgram renders: {_name(midi)}")
     for (chan, key), (begin, velocity, on_seq) in sounding.items():  # never released: end with the file
         notes.append((begin, length, chan, key, velocity, on_seq, len(merged)))
     notes.sort()
     return _Score(notes, controls, length)
+
+
+def _read_regular_file(path: Path) -> bytes:
+    """The bytes of ``path``, which must be a regular file (a FIFO or a device never blocks us)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except FileNotFoundError:
+        raise RenderError(f"MIDI file not found: {path}") from None
+    except OSError as err:
+        raise RenderError(f"cannot read the MIDI file {path}: {err.strerror or err}") from err
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise RenderError(f"not a MIDI file: {path} is not a regular file")
+        try:
+            return handle.read(MAX_MIDI_BYTES + 1)
+        except OSError as err:
+            raise RenderError(f"cannot read the MIDI file {path}: {err.strerror or err}") from err
 
 
 def _absolute(track: Any) -> list[tuple[int, Any]]:
@@ -225,9 +272,11 @@ def _render_job(job: _Job, out: np.ndarray) -> np.ndarray:
     synth = fl.Synth(gain=fx.gain, samplerate=float(job.sample_rate), channels=16,
                      **{"synth.dynamic-sample-loading": 1, "synth.threadsafe-api": 0})
     try:
-        sfid = synth.sfload(job.font)
+        with captured_stderr() as noise:  # libinstpatch prints CRITICAL lines on a broken font
+            sfid = synth.sfload(job.font)
         if sfid < 0:
-            raise RenderError(f"libfluidsynth cannot load the SoundFont {job.font} (a broken file?); "
+            said = f" (it said: {noise()})" if noise() else ""
+            raise RenderError(f"libfluidsynth cannot load the SoundFont {job.font}, a broken file?{said}; "
                               "pass another font, or run make setup to reinstall ours")
         synth.set_reverb(fx.reverb_room, fx.reverb_damping, fx.reverb_width, fx.reverb_level)
         synth.set_chorus(fx.chorus_voices, fx.chorus_level, fx.chorus_speed, fx.chorus_depth, 0)
@@ -295,8 +344,16 @@ def _sender(fl: Any, handle: int) -> Callable[[_Event], Any]:
     return lambda event: calls[event[2]](*event[3:])
 
 
-def _child(job: _Job, out: np.ndarray, conn: Any) -> None:
-    """Process body: play ``job`` into the shared ``out``, send its tail through ``conn``."""
+def _child(job: _Job, out: np.ndarray, conn: Any, parent: int, others: list[Any]) -> None:
+    """Process body: play ``job`` into the shared ``out``, send its tail through ``conn``.
+
+    It dies with ``parent`` (:func:`composer.children.become_child`) and first
+    closes the pipe ends it inherited but does not use (``others``, its own
+    read end included), so a write to a pipe nobody reads fails rather than blocks.
+    """
+    become_child(parent)
+    for end in others:
+        end.close()
     try:
         tail = _render_job(job, out)
     except Exception as err:  # noqa: BLE001 - reported to the parent, which raises RenderError
@@ -309,54 +366,71 @@ def _child(job: _Job, out: np.ndarray, conn: Any) -> None:
         conn.close()
 
 
-def _render_processes(jobs: list[_Job], meanwhile: Callable[[], Any] | None) -> tuple[np.ndarray, list]:
-    """Play ``jobs`` in forked processes that write into one shared buffer.
+def _render_processes(jobs: list[_Job], meanwhile: Callable[[], Any] | None,
+                      workers: int) -> tuple[np.ndarray, list]:
+    """Play ``jobs`` in forked processes, at most ``workers`` at a time, into one shared buffer.
 
     ``meanwhile`` runs in a thread of this process while they play.
-    Returns the song and the segments' tails as (first frame, audio).
+    Returns the song and the segments' tails as (first frame, audio), in the jobs' order.
     """
+    from multiprocessing.connection import wait
+
     shared = mmap.mmap(-1, jobs[0].cap * 8)  # anonymous, shared with the children
     out = np.frombuffer(shared, dtype=np.float32).reshape(-1, 2)
     context = multiprocessing.get_context("fork")
-    running = []
-    for job in jobs:
+    waiting = list(enumerate(jobs))
+    running: dict[Any, tuple[int, _Job, Any]] = {}  # read end -> (index, job, process)
+
+    def launch() -> None:
+        index, job = waiting.pop(0)
         receive, send = context.Pipe(duplex=False)
-        process = context.Process(target=_child, args=(job, out, send), daemon=True)
-        process.start()
+        others = [receive, *running]
+        process = context.Process(target=_child, args=(job, out, send, os.getpid(), others), daemon=True)
+        with signals_blocked():  # a Ctrl-C waits until the child has set it aside
+            process.start()
         send.close()
-        running.append((job, process, receive))
+        running[receive] = (index, job, process)
+
     helper = threading.Thread(target=meanwhile, daemon=True) if meanwhile else None
-    if helper:
-        helper.start()
-    tails, error, finished = [], None, False
+    tails: dict[int, tuple[int, np.ndarray]] = {}
+    error = None
     try:
-        for job, _, receive in running:
-            try:
-                message = receive.recv()
-                if isinstance(message, str):
-                    error = error or message
-                elif message:
-                    tails.append((job.split, np.frombuffer(receive.recv_bytes(), np.float32).reshape(-1, 2)))
-            except (EOFError, OSError) as err:
-                error = error or f"a synth process stopped without finishing ({err or 'no output'})"
-        finished = True
-    finally:
-        for _, process, receive in running:
-            receive.close()
-            if not finished:  # interrupted: stop the synths now
-                process.kill()
-            process.join()
+        while waiting and len(running) < workers:
+            launch()
         if helper:
+            helper.start()
+        while running:
+            for receive in wait(list(running)):
+                index, job, process = running.pop(receive)
+                try:
+                    message = receive.recv()
+                    if isinstance(message, str):
+                        error = error or message
+                    elif message:
+                        tails[index] = (job.split, np.frombuffer(receive.recv_bytes(), np.float32).reshape(-1, 2))
+                except (EOFError, OSError) as err:
+                    error = error or f"a synth process stopped without finishing ({err or 'no output'})"
+                receive.close()
+                process.join()
+                if waiting and not error:
+                    launch()
+    finally:
+        for receive, (_, _, process) in running.items():  # interrupted or failed: stop the synths now
+            receive.close()
+            process.kill()
+            process.join()
+        if helper is not None and helper.ident is not None:  # started
             helper.join()
     if error:
         raise RenderError(error)
-    return out, tails
+    return out, [tails[i] for i in sorted(tails)]
 
 
-def _render_threads(jobs: list[_Job], meanwhile: Callable[[], Any] | None) -> tuple[np.ndarray, list]:
+def _render_threads(jobs: list[_Job], meanwhile: Callable[[], Any] | None,
+                    workers: int) -> tuple[np.ndarray, list]:
     """As :func:`_render_processes`, in threads (libfluidsynth plays with the GIL released)."""
     out = np.zeros((jobs[0].cap, 2), dtype=np.float32)
-    with ThreadPoolExecutor(max_workers=len(jobs) + 1) as pool:
+    with ThreadPoolExecutor(max_workers=workers + 1) as pool:
         helper = pool.submit(meanwhile) if meanwhile else None
         futures = [(job.split, pool.submit(_render_job, job, out)) for job in jobs]
         tails = [(split, future.result()) for split, future in futures]
@@ -375,8 +449,10 @@ def midi_to_audio(midi: bytes | str | Path, *, soundfont: SoundFont | None = Non
         soundfont: the font (default: the catalog's default font).
         effects: reverb, chorus and gain.
         sample_rate: frames per second.
-        workers: synth processes; None uses every core (one per 20 s of
-            music at most), 1 plays the whole song on one synth, here.
+        workers: synth processes playing at once; None uses every core, 1
+            plays here, one segment after another. The segments themselves
+            (one per 20 s of music, at most 4) depend only on the song, so the
+            audio is the same bytes whatever ``workers`` and the core count.
         channels: play only these channels (0-based, 9 is the drums), as for stems.
 
     Returns:
@@ -401,17 +477,17 @@ def _render(midi: bytes | str | Path, *, soundfont: SoundFont | None, effects: E
     """
     font = soundfont if soundfont is not None else resolve_soundfont()
     score = _read_midi(midi, sample_rate)
-    if workers is None:
-        workers = min(os.cpu_count() or 1, max(1, round(score.length / sample_rate / 20)))
-    jobs = _plan(score, font=font, effects=effects, sample_rate=sample_rate, workers=max(1, workers),
+    segments = min(_MAX_SEGMENTS, max(1, round(score.length / sample_rate / _SEGMENT_SECONDS)))
+    jobs = _plan(score, font=font, effects=effects, sample_rate=sample_rate, workers=segments,
                  channels=None if channels is None else frozenset(channels), eq=eq)
     if not jobs:
         raise RenderError(f"the MIDI file has no notes to play: {_name(midi)}")
     _fluidsynth()  # fails here, before any process starts, if the library is missing
-    if len(jobs) > 1 and "fork" in multiprocessing.get_all_start_methods():
-        out, tails = _render_processes(jobs, meanwhile)
+    workers = max(1, min(len(jobs), workers if workers is not None else os.cpu_count() or 1))
+    if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+        out, tails = _render_processes(jobs, meanwhile, workers)
     else:
-        out, tails = _render_threads(jobs, meanwhile)
+        out, tails = _render_threads(jobs, meanwhile, workers)
     for split, tail in tails:
         out[split:split + len(tail)] += tail
     return _trim(out, length=score.length, sample_rate=sample_rate)
@@ -459,8 +535,15 @@ class Overdub:
     mute: frozenset[int] = frozenset()
 
 
-def _make_child(make: Callable[[], np.ndarray], conn: Any) -> None:
-    """Process body: make the overdub and send it through ``conn`` (shape, then bytes), or the error."""
+def _make_child(make: Callable[[], np.ndarray], conn: Any, parent: int, others: list[Any]) -> None:
+    """Process body: make the overdub and send it through ``conn`` (shape, then bytes), or the error.
+
+    Like a synth, it dies with ``parent`` (:func:`composer.children.become_child`) and closes the
+    pipe ends it inherited but does not use.
+    """
+    become_child(parent)
+    for end in others:
+        end.close()
     try:
         part = np.ascontiguousarray(make(), dtype=np.float32)
     except Exception as err:  # noqa: BLE001 - reported to the parent, which raises RenderError
@@ -484,8 +567,9 @@ def _make_apart(make: Callable[[], np.ndarray]) -> np.ndarray:
         return make()
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
-    process = context.Process(target=_make_child, args=(make, send), daemon=True)
-    process.start()
+    process = context.Process(target=_make_child, args=(make, send, os.getpid(), [receive]), daemon=True)
+    with signals_blocked():  # a Ctrl-C waits until the child has set it aside
+        process.start()
     send.close()
     try:
         message = receive.recv()

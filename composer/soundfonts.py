@@ -18,6 +18,8 @@ composer.errors.RenderError: SoundFont not found: /nowhere/piano.sf2; give the p
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 import tomllib
 from dataclasses import dataclass
 from functools import cache
@@ -143,9 +145,13 @@ def _check_file(path: Path, *, remedy: str) -> None:
     if path.suffix.lower() not in _EXTENSIONS:
         raise RenderError(f"not a SoundFont (.sf2 or .sf3) file name: {path}; {remedy}")
     try:
-        with path.open("rb") as handle:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO or a device must not block us
+        with os.fdopen(fd, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise RenderError(f"not a SoundFont: {path} is not a regular file; {remedy}")
             header = handle.read(12)
-            size = path.stat().st_size
+            size = info.st_size
     except FileNotFoundError:
         raise RenderError(f"SoundFont not found: {path}; {remedy}") from None
     except OSError as err:

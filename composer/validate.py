@@ -30,13 +30,11 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from dataclasses import dataclass
-from functools import cache
-from typing import Any, Iterable, Literal
+from typing import Iterable, Literal
 
-from . import data
-from .errors import GrammarError, InputError, RefusedError
-from .plan import TEMPO_LIMITS
+from .errors import InputError
+from .guardrails import Guardrails, apply_guardrails, check_guardrails, guardrails
+from .theory import TEMPO_LIMITS
 from .theory import MODES, parse_key
 
 __all__ = [
@@ -78,198 +76,9 @@ SEED_LIMIT = 2**32 - 1
 LENGTHS = ("short", "full")
 """The song lengths: a 30-45 s clip or a 2-3 minute song."""
 
-_WHERE = "rules/guardrails.toml"
 _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])|\x9b[0-?]*[ -/]*[@-~]")
 _KEY = re.compile(r"[A-Ga-g][#b\u266f\u266d]?(?:m|\s+(?i:" + "|".join(MODES) + r"))?")
-_LEET_WORD = re.compile(r"[a-z]+(?: [a-z]+)*")
 _FIELDS = {"message": "message", "to": "recipient's name", "sender": "sender's name"}
-
-
-# ---------------------------------------------------------------- guardrails
-
-
-@dataclass(frozen=True, slots=True)
-class Guardrails:
-    """rules/guardrails.toml, decoded and checked.
-
-    Attributes:
-        refuse_words: decoded slurs, matched as whole words.
-        refuse_phrases: decoded hate phrases, as tuples of words.
-        refuse_message: the kind refusal; ``{field}`` names what was refused.
-        action: "mask" or "refuse" for profanity.
-        profanity_message: the refusal when ``action`` is "refuse".
-        masks: profane word -> the softer words sung instead.
-        leet_always: look-alike character -> letter, anywhere in a word.
-        leet_inner: look-alike character -> letter, only between letters.
-    """
-
-    refuse_words: frozenset[str]
-    refuse_phrases: tuple[tuple[str, ...], ...]
-    refuse_message: str
-    action: Literal["mask", "refuse"]
-    profanity_message: str
-    masks: dict[str, str]
-    leet_always: dict[str, str]
-    leet_inner: dict[str, str]
-
-
-def _rot13(text: str) -> str:
-    return text.translate(str.maketrans(
-        "abcdefghijklmnopqrstuvwxyz", "nopqrstuvwxyzabcdefghijklm"))
-
-
-def _entries(table: dict[str, Any], key: str) -> list[str]:
-    items = data.require(table, key, list, where=_WHERE)
-    out = []
-    for i, item in enumerate(items):
-        if not isinstance(item, str) or not _LEET_WORD.fullmatch(item):
-            raise GrammarError(f"{_WHERE}: key '{key}[{i}]' must be lower-case ASCII words separated by "
-                               f"single spaces (ROT13-encoded), got {item!r}")
-        out.append(_rot13(item))
-    return out
-
-
-def _message(table: dict[str, Any], key: str) -> str:
-    text = data.require(table, key, str, where=_WHERE)
-    try:
-        text.format(field="message")
-    except (KeyError, IndexError, ValueError) as err:
-        raise GrammarError(f"{_WHERE}: key '{key}' may use only the placeholder {{field}}, got {text!r}") from err
-    if not text.strip():
-        raise GrammarError(f"{_WHERE}: key '{key}' must not be empty")
-    return text
-
-
-def _char_map(table: dict[str, Any], key: str) -> dict[str, str]:
-    node = data.require(table, key, dict, where=_WHERE)
-    for char, letter in node.items():
-        if len(char) != 1 or char.isalpha() or not isinstance(letter, str) or not re.fullmatch("[a-z]", letter):
-            raise GrammarError(f"{_WHERE}: key '{key}.{char}' must map one non-letter character to one "
-                               f"lower-case letter, got {letter!r}")
-    return dict(node)
-
-
-def check_guardrails(table: dict[str, Any]) -> Guardrails:
-    """Validate the parsed rules/guardrails.toml.
-
-    Raises:
-        GrammarError: naming the file and the key at fault.
-
-    >>> check_guardrails({"refuse": {"words": ["Bad"]}})
-    Traceback (most recent call last):
-    ...
-    composer.errors.GrammarError: rules/guardrails.toml: key 'refuse.words[0]' must be lower-case ASCII words separated by single spaces (ROT13-encoded), got 'Bad'
-    """
-    words = _entries(table, "refuse.words")
-    for i, word in enumerate(words):
-        if " " in word:
-            raise GrammarError(f"{_WHERE}: key 'refuse.words[{i}]' must be one word; put phrases in refuse.phrases")
-    phrases = tuple(tuple(p.split()) for p in _entries(table, "refuse.phrases"))
-    action = data.require(table, "profanity.action", str, where=_WHERE)
-    if action not in ("mask", "refuse"):
-        raise GrammarError(f"{_WHERE}: key 'profanity.action' must be 'mask' or 'refuse', got {action!r}")
-    masks = data.require(table, "profanity.masks", dict, where=_WHERE)
-    for word, soft in masks.items():
-        if not re.fullmatch("[a-z]+", word):
-            raise GrammarError(f"{_WHERE}: key 'profanity.masks.{word}' must be one lower-case ASCII word")
-        if not isinstance(soft, str) or not re.fullmatch(r"[a-z']+(?: [a-z']+)*", soft):
-            raise GrammarError(f"{_WHERE}: key 'profanity.masks.{word}' must be lower-case words, got {soft!r}")
-        if word in words:
-            raise GrammarError(f"{_WHERE}: key 'profanity.masks.{word}' is also in refuse.words")
-        if any(w in masks or w in words for w in soft.split()):
-            raise GrammarError(f"{_WHERE}: key 'profanity.masks.{word}' must not be masked or refused "
-                               f"itself, got {soft!r}")
-    return Guardrails(
-        refuse_words=frozenset(words), refuse_phrases=phrases,
-        refuse_message=_message(table, "refuse.message"), action=action,  # type: ignore[arg-type]
-        profanity_message=_message(table, "profanity.message"), masks=dict(masks),
-        leet_always=_char_map(table, "leet.always"), leet_inner=_char_map(table, "leet.inner"),
-    )
-
-
-@cache
-def guardrails() -> Guardrails:
-    """rules/guardrails.toml, read and validated once."""
-    return check_guardrails(data.load("rules", "guardrails"))
-
-
-def _view(text: str, rails: Guardrails) -> list[tuple[str, int, int]]:
-    """The words of ``text`` as matched: (normalised word, start, end in ``text``)."""
-    chars: list[tuple[str, int]] = []  # (lower-case char, index in text)
-    for i, ch in enumerate(text):
-        for part in unicodedata.normalize("NFKD", ch):
-            if unicodedata.combining(part) or unicodedata.category(part) == "Cf":
-                continue
-            chars.extend((c, i) for c in part.lower())
-    mapped: list[tuple[str, int]] = []
-    for j, (c, i) in enumerate(chars):
-        if c in rails.leet_always:
-            c = rails.leet_always[c]
-        elif c in rails.leet_inner and 0 < j < len(chars) - 1 \
-                and chars[j - 1][0].isalpha() and chars[j + 1][0].isalnum():
-            c = rails.leet_inner[c]
-        mapped.append((c, i))
-    words: list[tuple[str, int, int]] = []
-    run: list[tuple[str, int]] = []
-    for item in [*mapped, (" ", len(text))]:
-        if item[0].isalnum():
-            run.append(item)
-            continue
-        if run and any(text[i].isalpha() for _, i in run):
-            words.append(("".join(c for c, _ in run), run[0][1], run[-1][1] + 1))
-        run = []
-    return words
-
-
-def _forms(word: str) -> tuple[str, ...]:
-    """A word as written and with long runs of one letter cut to one and to two."""
-    return (word, re.sub(r"(.)\1{2,}", r"\1", word), re.sub(r"(.)\1{2,}", r"\1\1", word))
-
-
-def _keep_case(original: str, soft: str) -> str:
-    letters = [c for c in original if c.isalpha()]
-    if len(letters) > 1 and all(c.isupper() for c in letters):
-        return soft.upper()
-    if letters and letters[0].isupper():
-        return soft[:1].upper() + soft[1:]
-    return soft
-
-
-def apply_guardrails(text: str, *, field: str = "message") -> str:
-    """Refuse slurs and hate; mask (or refuse) profanity. See rules/guardrails.toml.
-
-    Args:
-        text: cleaned text (see :func:`clean_text`).
-        field: what the text is, for the refusal: "message", "to" or "sender".
-
-    Raises:
-        RefusedError: a kind message that does not repeat the words.
-
-    >>> apply_guardrails("What the HELL, you badass!")
-    'What the HECK, you rockstar!'
-    >>> apply_guardrails("hello, classy assassin")
-    'hello, classy assassin'
-    """
-    rails = guardrails()
-    what = _FIELDS.get(field, field)
-    words = _view(text, rails)
-    forms = [_forms(w) for w, _, _ in words]
-    for i, options in enumerate(forms):
-        hit = any(f in rails.refuse_words for f in options) or any(
-            len(p) <= len(forms) - i and all(p[k] in forms[i + k] for k in range(len(p)))
-            for p in rails.refuse_phrases)
-        if hit:
-            raise RefusedError(rails.refuse_message.format(field=what))
-    out, last = [], 0
-    for (_, start, end), options in zip(words, forms):
-        soft = next((rails.masks[f] for f in options if f in rails.masks), None)
-        if soft is None:
-            continue
-        if rails.action == "refuse":
-            raise RefusedError(rails.profanity_message.format(field=what))
-        out += [text[last:start], _keep_case(text[start:end], soft)]
-        last = end
-    return "".join(out) + text[last:]
 
 
 # ---------------------------------------------------------------- checkers

@@ -16,7 +16,7 @@ from typing import Mapping
 
 from . import data
 from .errors import GrammarError
-from .theory import MODES
+from .theory import MODES, mode_info
 
 __all__ = ["Vibe", "vibe", "vibe_ids", "COLOURS", "mode_weights"]
 
@@ -106,9 +106,9 @@ def mode_weights(v: Vibe, compound: float) -> dict[str, float]:
     boost = data.require(rules, "boost", float, where=where)
     weights = dict(v.modes)
     if compound > data.require(rules, "positive_above", float, where=where):
-        for mode in ("major", "mixolydian"):
+        for mode in (m for m in MODES if mode_info(m).family == "major"):
             weights[mode] *= boost
     elif compound < data.require(rules, "negative_below", float, where=where):
-        for mode in ("minor", "dorian"):
+        for mode in (m for m in MODES if mode_info(m).family == "minor"):
             weights[mode] *= boost
     return weights

@@ -73,8 +73,11 @@ FIGURES = {  # key: (label, op, target); op ">=", "<=" or "in" a (low, high) ran
     "seed": ("4k second seed gives a different melody", ">=", 1.0),
     "bytes": ("4l same seed gives the same bytes", ">=", 1.0),
     "genres": ("4m genre pairs differing in programs or drums", ">=", 1.0),
+    "chords": ("13.6 chord changes kept in ChordPro and MusicXML", ">=", 1.0),  # scripts/export_checks.py
+    "lyrics": ("13.6 songs whose song.mid and song.kar words read back", ">=", 1.0),
 }
-SONG_FIGURES = [k for k in FIGURES if k not in ("composed", "seed", "bytes", "genres")]
+EXPORT_FIGURES = ("chords", "lyrics")
+SONG_FIGURES = [k for k in FIGURES if k not in ("composed", "seed", "bytes", "genres", *EXPORT_FIGURES)]
 MODES = {  # scale, the parent major's offset below the tonic, the quality music21 reports
     "major": ((0, 2, 4, 5, 7, 9, 11), 0, "major"), "minor": ((0, 2, 3, 5, 7, 8, 10, 11), 9, "minor"),
     "dorian": ((0, 2, 3, 5, 7, 9, 10), 2, "minor"), "phrygian": ((0, 1, 3, 5, 7, 8, 10), 4, "minor"),
@@ -145,7 +148,7 @@ def read_song(mid: mido.MidiFile, info: dict | None = None, song_id: str = "song
             elif msg.type == "key_signature":
                 song.keys.append((tick, msg.key))
             elif msg.type == "lyrics":
-                lyric = msg.text
+                lyric = msg.text.rstrip(" ")  # RP-017: a space ends a word
             elif msg.type == "program_change":
                 programs.add(("drums" if msg.channel == 9 else "", msg.program))
             elif msg.type == "note_on" and msg.velocity:
@@ -601,6 +604,9 @@ def main() -> None:
         rows = [(j, measure(songs[j["id"]], j["message"], j["to"])) for j in sel if j["id"] in songs]
         tallies = {"composed": [Tally(int(not j["error"]), 1, [(1, f"{j['id']}: {j['error']}")] if j["error"] else [])
                                 for j in sel]} | {k: [m[k] for _, m in rows] for k in SONG_FIGURES}
+        from export_checks import figures as export_figures  # scripts/ is on the path when run as a script
+        exported = [export_figures(j["out"]) for j, _ in rows]
+        tallies |= {k: [Tally(*e[k]) for e in exported] for k in EXPORT_FIGURES}
         result["sets"][name] = report(f"{name}: {len(sel)} songs", tallies, args.offenders, rows)
     tallies, result["genre_table"] = checks(jobs, songs, args.all_genres)
     result["checks"] = report("Seeds, bytes and genres", tallies, args.offenders)

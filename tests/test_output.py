@@ -7,6 +7,7 @@ song in it included; two composes into one folder leave one whole song.
 from __future__ import annotations
 
 import json
+import hashlib
 import os
 import signal
 import subprocess
@@ -36,6 +37,11 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+def manifest(files: dict[str, bytes]) -> bytes:
+    """The manifest a commit of ``files`` writes: each name and the SHA-256 of its bytes."""
+    return "".join(f"{n}\t{hashlib.sha256(files[n]).hexdigest()}\n" for n in sorted(files)).encode()
+
+
 def commit(folder: Path, files: dict[str, str]) -> None:
     with staged_output(folder) as stage:
         write_files(stage, files)
@@ -43,7 +49,8 @@ def commit(folder: Path, files: dict[str, str]) -> None:
 
 def test_a_commit_writes_every_file_and_leaves_no_stage(tmp_path):
     commit(tmp_path / "a" / "b", {"song.mid": "1", "song.json": "1"})
-    assert snapshot(tmp_path / "a" / "b") == {MANIFEST: b"song.json\nsong.mid\n", "song.json": b"1", "song.mid": b"1"}
+    assert snapshot(tmp_path / "a" / "b") == {MANIFEST: manifest({"song.json": b"1", "song.mid": b"1"}),
+                                              "song.json": b"1", "song.mid": b"1"}
 
 
 @pytest.mark.parametrize("error", [RuntimeError("boom"), KeyboardInterrupt()], ids=["error", "interrupt"])
@@ -69,7 +76,7 @@ def test_the_later_song_wins_whole_and_user_files_stay(tmp_path):
     commit(tmp_path, {"song.mid": "A", "song.wav": "A", "song.json": "A"})
     (tmp_path / "notes.txt").write_text("mine")
     commit(tmp_path, {"song.mid": "B", "song.json": "B"})  # no audio this time
-    assert snapshot(tmp_path) == {MANIFEST: b"song.json\nsong.mid\n", "notes.txt": b"mine",
+    assert snapshot(tmp_path) == {MANIFEST: manifest({"song.json": b"B", "song.mid": b"B"}), "notes.txt": b"mine",
                                   "song.json": b"B", "song.mid": b"B"}
 
 
@@ -101,10 +108,37 @@ def test_a_killed_compose_s_stage_is_cleaned_up_later(tmp_path):
     live = tmp_path / f"{STAGE_PREFIX}{os.getpid()}-abcd1234"
     for folder in (stale, live):
         folder.mkdir()
-        (folder / "song.mid").write_text("half")
-        os.utime(folder, (time.time() - 2 * 86400,) * 2)
+        (folder / "song.mid").write_text("half")  # just made: the owner, not the age, decides
     commit(tmp_path, {"song.mid": "1"})
     assert not stale.exists() and live.exists()
+
+
+def test_a_hand_made_or_changed_manifest_entry_never_deletes_a_user_file(tmp_path):
+    (tmp_path / "thesis.docx").write_text("years of work")
+    (tmp_path / MANIFEST).write_text("thesis.docx\nsong.mid\n")
+    commit(tmp_path, {"song.mid": "1"})
+    assert (tmp_path / "thesis.docx").read_text() == "years of work"
+    commit(tmp_path, {"song.mid": "2", "song.wav": "2"})
+    (tmp_path / "song.wav").write_text("edited by the user")  # no longer what we wrote
+    commit(tmp_path, {"song.mid": "3"})
+    assert (tmp_path / "song.wav").read_text() == "edited by the user"
+    commit(tmp_path, {"song.mid": "4", "song.flac": "4"})
+    commit(tmp_path, {"song.mid": "5"})  # our own, unchanged: removed with its song
+    assert not (tmp_path / "song.flac").exists()
+
+
+def test_a_dead_render_s_part_file_is_removed_by_the_next_write(tmp_path):
+    from composer.output import remove_stale_parts
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    stale = tmp_path / f".song.{dead}.0123abcd.wav.part"
+    live = tmp_path / f".song.{os.getpid()}.0123abcd.wav.part"
+    mine = tmp_path / ".notes.1.txt.part"
+    for path in (stale, live, mine):
+        path.write_text("half")
+    remove_stale_parts(tmp_path)
+    assert not stale.exists() and live.exists() and mine.exists()
 
 
 def test_signals_are_held_during_a_commit_then_delivered():

@@ -263,7 +263,7 @@ def test_profanity_is_masked_before_anything_is_sung():
 def test_the_profanity_policy_can_be_refuse(monkeypatch):
     table = __import__("composer.data", fromlist=["load"]).load("rules", "guardrails")
     strict = validate.check_guardrails({**table, "profanity": {**table["profanity"], "action": "refuse"}})
-    monkeypatch.setattr(validate, "guardrails", lambda: strict)
+    monkeypatch.setattr(__import__("composer.guardrails", fromlist=["guardrails"]), "guardrails", lambda: strict)
     with pytest.raises(RefusedError, match="contains profanity"):
         compose("damn it", to="Mom")
     assert validate.message("darn it") == "darn it"

@@ -28,8 +28,7 @@ from typing import TYPE_CHECKING
 
 import mido
 
-from ..model import PPQ
-from .midi import COPYRIGHT, _conductor, _Event, _events_to_track, _part, latin1, sung_notes
+from .midi import COPYRIGHT, latin1, song_to_midi_file, sung_notes, text_track
 
 if TYPE_CHECKING:
     from ..song import Song
@@ -68,31 +67,19 @@ def _words_track(song: Song) -> mido.MidiTrack:
     pairs = sung_notes(song)  # each syllable with the note that sings it: swing may have moved it
     texts = karaoke_syllables([(n.onset.syllable, n.onset.first_in_word, n.onset.continues, n.onset.line,
                                 n.onset.section) for n, _ in pairs])
-    starts = [note.start for _, note in pairs]
-    events: list[_Event] = [
-        (0, 0, mido.MetaMessage("text", text="@LENGL")),
-        (0, 1, mido.MetaMessage("text", text="@T" + latin1(song.title))),
-        (0, 2, mido.MetaMessage("text", text="@TSonggram")),
-        (0, 3, mido.MetaMessage("text", text="@T" + latin1(COPYRIGHT))),
-    ]
-    events.extend((start, 4 + i, mido.MetaMessage("text", text=latin1(text)))
-                  for i, (start, text) in enumerate(zip(starts, texts)))
-    return _events_to_track(events, "Words")
+    header = ["@LENGL", "@T" + song.title, "@TSonggram", "@T" + COPYRIGHT]
+    return text_track("Words", [(0, t) for t in header] + [(note.start, t) for (_, note), t in zip(pairs, texts)])
 
 
 def song_to_kar(song: Song) -> bytes:
     """The bytes of song.kar: type 1, 480 PPQ, Soft Karaoke text events plus the band."""
     plan = song.plan
-    mid = mido.MidiFile(type=1, ticks_per_beat=PPQ)
-    conductor = _conductor(song)
+    mid = song_to_midi_file(song, lyric_events=False)
     info = f"{song.title} ({plan.genre}, {plan.vibe}, {plan.key_name} {plan.mode}, {plan.tempo} BPM)"
-    header = [mido.MetaMessage("text", text=t, time=0)
-              for t in ("@KMIDI KARAOKE FILE", "@V0100", "@I" + latin1(info))]
-    conductor[1:1] = header  # after the track name, before anything else
-    mid.tracks.append(conductor)
-    mid.tracks.append(_words_track(song))
-    for track in song.tracks:
-        mid.tracks.append(_part(track, None))
+    header = [mido.MetaMessage("text", text=latin1(t), time=0)
+              for t in ("@KMIDI KARAOKE FILE", "@V0100", "@I" + info)]
+    mid.tracks[0][1:1] = header  # after the conductor's track name, before anything else
+    mid.tracks.insert(1, _words_track(song))
     buffer = io.BytesIO()
     mid.save(file=buffer)
     return buffer.getvalue()

@@ -3,8 +3,15 @@
 Track 0 is the conductor (title, copyright, tempo, time signature, key
 signature, a marker at each section). Each part follows as a named track with
 its General MIDI program, volume, pan and effect sends; drums are on channel
-10. The ``Vocal`` track carries one lyric event per syllable at its note-on;
-a syllable that continues its word ends in "-".
+10. The ``Vocal`` track carries one lyric event per syllable at its note-on,
+following the MIDI lyric recommended practice (RP-017), so karaoke players
+show separate words: a syllable that continues its word ends in "-", the last
+syllable of a word ends in a space ("Hap-", "py ", "birth-", "day "). The
+syllable itself is never changed otherwise: a reader gets it back by dropping
+that one final "-" or space.
+
+:func:`song_to_midi_file` and :func:`text_track` are what other MIDI files
+(song.kar) build on.
 """
 
 from __future__ import annotations
@@ -21,7 +28,7 @@ from ..theory import mido_key_signature
 if TYPE_CHECKING:
     from ..song import Song
 
-__all__ = ["song_to_midi", "sung_notes", "latin1", "COPYRIGHT"]
+__all__ = ["song_to_midi", "song_to_midi_file", "text_track", "sung_notes", "latin1", "COPYRIGHT"]
 
 COPYRIGHT = "Made with Songgram. Free to use, share and adapt (CC0)."
 
@@ -146,15 +153,35 @@ def sung_notes(song: Song) -> list[tuple[VocalNote, Note]]:
     return list(zip(syllables, notes))
 
 
-def song_to_midi(song: Song) -> bytes:
-    """The bytes of song.mid (type 1, 480 PPQ)."""
+def song_to_midi_file(song: Song, *, lyric_events: bool = True) -> mido.MidiFile:
+    """song.mid as a :class:`mido.MidiFile`: the conductor, then each part.
+
+    Args:
+        lyric_events: give the Vocal track its lyric events (song.kar leaves
+            them out, as it shows the words from a track of its own).
+    """
     mid = mido.MidiFile(type=1, ticks_per_beat=PPQ)
     mid.tracks.append(_conductor(song))
     for track in song.tracks:
         lyrics = None
-        if track.role == "vocal":
+        if track.role == "vocal" and lyric_events:
             lyrics = [syllable.lyric for syllable, _ in sung_notes(song)]
         mid.tracks.append(_part(track, lyrics))
+    return mid
+
+
+def text_track(name: str, texts: list[tuple[int, str]]) -> mido.MidiTrack:
+    """A track named ``name`` of text events, each (tick, text), kept in the order given at equal ticks.
+
+    >>> [(m.type, m.time) for m in text_track("Words", [(0, "@T"), (480, "Hel"), (480, "lo")])][1:]
+    [('text', 0), ('text', 480), ('text', 0), ('end_of_track', 0)]
+    """
+    return _events_to_track([(tick, i, mido.MetaMessage("text", text=latin1(text)))
+                             for i, (tick, text) in enumerate(texts)], name)
+
+
+def song_to_midi(song: Song) -> bytes:
+    """The bytes of song.mid (type 1, 480 PPQ)."""
     buffer = io.BytesIO()
-    mid.save(file=buffer)
+    song_to_midi_file(song).save(file=buffer)
     return buffer.getvalue()

@@ -2,10 +2,14 @@
 
 One part, the melody, with a lyric and its syllabic value (single, begin,
 middle, end) on every sung note; chord symbols as ``<harmony>`` at the tick
-each chord starts; key and time signature, tempo, title and credits; each
-section as a rehearsal mark that starts a new system. Rests fill every gap
-(whole instrumental bars become bar rests) and a note that crosses a
-barline is split and tied.
+each chord starts; key and time signature, tempo, one title (the work-title:
+readers print a movement-title as well) and credits; each section as a
+rehearsal mark that starts a new system. Rests fill every gap (whole
+instrumental bars become bar rests) and a note that crosses a barline is
+split and tied. Notes and chord roots are spelled by letter from the key
+(composer.theory.note_name). What MuseScore 3 would refuse is written as
+words instead: the key's ``<mode>`` is its family (major or minor) and a
+dorian or mixolydian key is named in words, as is the swing ratio.
 
 The file is built with :mod:`xml.etree.ElementTree`, not music21, so that
 exporting costs milliseconds. Durations are exact: ``<divisions>`` is the
@@ -14,7 +18,7 @@ finer than a 64th, which the engine never makes, would be rounded to one).
 
 >>> chord_kind("m7")
 ('minor-seventh', ())
->>> pitch_spelling(61, flats=True)
+>>> pitch_spelling(61, tonic=0, flats=True)
 ('D', -1, 4)
 >>> note_values(1680)
 [1440, 240]
@@ -28,50 +32,17 @@ import re
 import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING, Iterable
 
-from ..model import PPQ
-from ..theory import spell, uses_flats
+from ..model import PPQ, Plan
+from ..theory import chord_tail, key_fifths, mode_info, note_name, uses_flats
 from .midi import COPYRIGHT
 
 if TYPE_CHECKING:
     from ..song import Song
 
-__all__ = ["song_to_musicxml", "chord_kind", "pitch_spelling", "note_values", "fifths"]
+__all__ = ["song_to_musicxml", "chord_kind", "pitch_spelling", "note_values"]
 
 _DOCTYPE = ('<!DOCTYPE score-partwise PUBLIC "-//Recordare//DTD MusicXML 4.0 Partwise//EN" '
             '"http://www.musicxml.org/dtds/partwise.dtd">')
-
-# Chord symbol tail (as composer.theory writes it) -> MusicXML kind and extra
-# degrees (value, alter, "add" | "subtract"). The symbol tail itself is the
-# displayed text, so the lead sheet reads exactly like song.json and ChordPro.
-_KINDS: dict[str, tuple[str, tuple[tuple[int, int, str], ...]]] = {
-    "": ("major", ()),
-    "m": ("minor", ()),
-    "7": ("dominant", ()),
-    "m7": ("minor-seventh", ()),
-    "maj7": ("major-seventh", ()),
-    "m(maj7)": ("major-minor", ()),
-    "9": ("dominant-ninth", ()),
-    "m9": ("minor-ninth", ()),
-    "maj9": ("major-ninth", ()),
-    "m(maj9)": ("major-minor", ((9, 0, "add"),)),
-    "6": ("major-sixth", ()),
-    "m6": ("minor-sixth", ()),
-    "add9": ("major", ((9, 0, "add"),)),
-    "m(add9)": ("minor", ((9, 0, "add"),)),
-    "sus4": ("suspended-fourth", ()),
-    "sus2": ("suspended-second", ()),
-    "5": ("power", ()),
-    "11": ("dominant-11th", ()),
-    "m11": ("minor-11th", ()),
-    "13": ("dominant-13th", ()),  # the 11th is left out, as players expect
-    "m13": ("minor-13th", ()),
-    "dim": ("diminished", ()),
-    "dim7": ("diminished-seventh", ()),
-    "m7b5": ("half-diminished", ()),
-    "ø": ("half-diminished", ()),
-    "+": ("augmented", ()),
-    "aug": ("augmented", ()),
-}
 
 # Note values in ticks: (ticks, type, dots). Plain and single-dotted values;
 # anything else is written as tied notes of these.
@@ -87,15 +58,16 @@ _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # characters
 
 
 def chord_kind(tail: str) -> tuple[str, tuple[tuple[int, int, str], ...]]:
-    """The MusicXML ``<kind>`` and extra ``<degree>`` rows of a chord symbol tail.
+    """The MusicXML ``<kind>`` and extra ``<degree>`` rows of a chord symbol tail (rules/theory.toml [tails]).
 
     Unknown tails fall back to the nearest triad, so the file stays valid.
 
     >>> chord_kind("add9")
     ('major', ((9, 0, 'add'),))
     """
-    if tail in _KINDS:
-        return _KINDS[tail]
+    known = chord_tail(tail)
+    if known is not None:
+        return known.kind, known.degrees
     if tail.startswith("m") and not tail.startswith("maj"):
         return ("minor", ())
     if tail.startswith("sus"):
@@ -103,22 +75,17 @@ def chord_kind(tail: str) -> tuple[str, tuple[tuple[int, int, str], ...]]:
     return ("major", ())
 
 
-def pitch_spelling(midi: int, *, flats: bool) -> tuple[str, int, int]:
-    """(step, alter, octave) of a MIDI pitch, with flats or sharps."""
-    name = spell(midi % 12, flats=flats)
-    return name[0], {"b": -1, "#": 1}.get(name[1:], 0), midi // 12 - 1
+def pitch_spelling(midi: int, *, tonic: int, flats: bool) -> tuple[str, int, int]:
+    """(step, alter, octave) of a MIDI pitch, spelled by letter in the key of ``tonic``.
 
+    The octave follows the letter, so B#3 and Cb4 keep their written octave.
 
-def fifths(tonic: int, mode: str) -> int:
-    """The key signature as MusicXML ``<fifths>``: sharps positive, flats negative.
-
-    >>> fifths(5, "major"), fifths(9, "minor"), fifths(2, "dorian"), fifths(4, "major")
-    (-1, 0, 0, 4)
+    >>> pitch_spelling(61, tonic=2, flats=False), pitch_spelling(61, tonic=5, flats=True)
+    (('C', 1, 4), ('D', -1, 4))
     """
-    relative = {"major": 0, "minor": 3, "dorian": 10, "mixolydian": 5}[mode]
-    major = (tonic + relative) % 12
-    count = major * 7 % 12
-    return count - 12 if count and uses_flats(major, "major") else count
+    name = note_name(midi % 12, tonic=tonic, flats=flats)
+    alter = {"b": -1, "#": 1}.get(name[1:], 0)
+    return name[0], alter, (midi - alter) // 12 - 1
 
 
 def note_values(ticks: int, *, pos: int = 0, beat: int = PPQ) -> list[int]:
@@ -214,14 +181,14 @@ def _harmony(parent: ET.Element, symbol: str, offset: int) -> None:
         _sub(harmony, "offset", offset)
 
 
-def _note(measure: ET.Element, ticks: int, pitch: int | None, *, unit: int, flats: bool, tie_in: bool = False,
-          tie_out: bool = False, lyric: tuple[str, str] | None = None, whole_bar: bool = False) -> None:
+def _note(measure: ET.Element, ticks: int, pitch: int | None, *, unit: int, key: tuple[int, bool],
+          tie_in: bool = False, tie_out: bool = False, lyric: tuple[str, str] | None = None, whole_bar: bool = False) -> None:
     """One ``<note>`` (a rest when ``pitch`` is None) of ``ticks``, a written value unless ``whole_bar``."""
     note = _sub(measure, "note")
     if pitch is None:
         _sub(note, "rest", **({"measure": "yes"} if whole_bar else {}))
     else:
-        step, alter, octave = pitch_spelling(pitch, flats=flats)
+        step, alter, octave = pitch_spelling(pitch, tonic=key[0], flats=key[1])
         p = _sub(note, "pitch")
         _sub(p, "step", step)
         if alter:
@@ -321,12 +288,10 @@ def song_to_musicxml(song: Song) -> str:
     section_at = {s.start: s.name for s in plan.sections}
     unit = _divisions_unit([bar, *(t for t, _d, _p, _l in timeline), *(d for _t, d, _p, _l in timeline),
                                   *chord_at])
-    flats = uses_flats(plan.tonic, plan.mode)
+    key = (plan.tonic, uses_flats(plan.tonic, plan.mode))
 
     root = ET.Element("score-partwise", version="4.0")
-    work = _sub(root, "work")
-    _sub(work, "work-title", song.title)
-    _sub(root, "movement-title", song.title)
+    _sub(_sub(root, "work"), "work-title", song.title)  # once: readers print a movement-title as well
     ident = _sub(root, "identification")
     _sub(ident, "creator", "Songgram", type="composer")
     sender = song.analysis.sender
@@ -361,7 +326,7 @@ def song_to_musicxml(song: Song) -> str:
             _sub(measure, "print", **{"new-system": "yes"})
         if index == 0:
             _attributes(measure, song, unit, low_voice)
-            _tempo(measure, plan.tempo, plan.meter, plan.swing)
+            _tempo(measure, plan)
         for seg_start, seg_end, pitch, lyric, tie_in, tie_out in segments:
             for tick, name in section_at.items():
                 if seg_start <= tick < seg_end:
@@ -372,12 +337,12 @@ def song_to_musicxml(song: Song) -> str:
             for tick in sorted(t for t in chord_at if seg_start <= t < seg_end):
                 _harmony(measure, chord_at[tick], (tick - seg_start) // unit)
             if pitch is None and seg_end - seg_start == bar:
-                _note(measure, bar, None, unit=unit, flats=flats, whole_bar=True)
+                _note(measure, bar, None, unit=unit, key=key, whole_bar=True)
                 continue
             values = (_rest_values(seg_start - bar_start, seg_end - seg_start, beat) if pitch is None
                       else note_values(seg_end - seg_start, pos=seg_start - bar_start, beat=beat))
             for k, value in enumerate(values):
-                _note(measure, value, pitch, unit=unit, flats=flats, tie_in=tie_in or k > 0,
+                _note(measure, value, pitch, unit=unit, key=key, tie_in=tie_in or k > 0,
                       tie_out=tie_out or k + 1 < len(values), lyric=lyric if k == 0 else None)
         if index + 1 == n_bars or bar_start + bar in section_at:
             barline = _sub(measure, "barline", location="right")
@@ -392,8 +357,8 @@ def _attributes(measure: ET.Element, song: Song, unit: int, low_voice: bool) -> 
     attributes = _sub(measure, "attributes")
     _sub(attributes, "divisions", PPQ // unit)
     key = _sub(attributes, "key")
-    _sub(key, "fifths", fifths(plan.tonic, plan.mode))
-    _sub(key, "mode", plan.mode)
+    _sub(key, "fifths", key_fifths(plan.tonic, plan.mode))
+    _sub(key, "mode", mode_info(plan.mode).family)  # MuseScore 3 takes only major and minor: see _tempo
     time = _sub(attributes, "time")
     _sub(time, "beats", plan.meter[0])
     _sub(time, "beat-type", plan.meter[1])
@@ -404,12 +369,17 @@ def _attributes(measure: ET.Element, song: Song, unit: int, low_voice: bool) -> 
         _sub(clef, "clef-octave-change", -1)
 
 
-def _tempo(measure: ET.Element, tempo: int, meter: tuple[int, int], swing: float = 0.0) -> None:
-    """The tempo mark; with ``swing``, a "Swing" mark and MusicXML's swing ratio for the eighths.
+def _tempo(measure: ET.Element, plan: Plan) -> None:
+    """The tempo mark, then words for what the key signature and the tempo cannot say.
 
-    Swing delays each off-beat eighth by ``swing`` of an eighth, so the pair
-    is played (1 + swing) : (1 - swing), which is what ``<swing>`` records.
+    A modal key is named in words ("D dorian"), as ``<key><mode>`` carries only
+    the major or minor its readers accept. Swing is the word "Swing" (or
+    "Light swing") with the ratio of the eighths: each off-beat eighth is late
+    by ``swing`` of an eighth, so the pair is played (1 + swing) : (1 - swing).
+    MusicXML 4.0's ``<sound><swing>`` is not written, as MuseScore 3 refuses
+    the file that has it.
     """
+    tempo, meter, swing = plan.tempo, plan.meter, plan.swing
     direction = _sub(measure, "direction", placement="above")
     metronome = _sub(_sub(direction, "direction-type"), "metronome", parentheses="no")
     if meter == (6, 8) and tempo * 2 % 3 == 0:
@@ -419,13 +389,13 @@ def _tempo(measure: ET.Element, tempo: int, meter: tuple[int, int], swing: float
     else:
         _sub(metronome, "beat-unit", "quarter")
         _sub(metronome, "per-minute", tempo)
-    if swing > 0:
-        _sub(_sub(direction, "direction-type"), "words", "Swing" if swing >= 0.25 else "Light swing")
-    sound = _sub(direction, "sound", tempo=str(tempo))
+    words = []
+    if mode_info(plan.mode).family != plan.mode:
+        words.append(f"{plan.key_name} {plan.mode}")
     if swing > 0:
         first, second = round(100 * (1 + swing)), round(100 * (1 - swing))
         common = math.gcd(first, second)
-        ratio = _sub(sound, "swing")
-        _sub(ratio, "first", first // common)
-        _sub(ratio, "second", second // common)
-        _sub(ratio, "swing-type", "eighth")
+        words.append(f"{'Swing' if swing >= 0.25 else 'Light swing'} {first // common}:{second // common}")
+    if words:
+        _sub(_sub(direction, "direction-type"), "words", ", ".join(words))
+    _sub(direction, "sound", tempo=str(tempo))

@@ -294,7 +294,7 @@ def _draw_syllables(ax: Any, song: Song, span: tuple[int, int], inch_per_quarter
         if not span[0] <= n.start < span[1]:
             continue
         x = n.start / PPQ
-        right = x + len(n.lyric) * char_w
+        right = x + len(n.lyric.rstrip()) * char_w
         placed = [box for box in placed if box[0] > x]
         y = n.pitch + 0.6
         for _ in range(6):
@@ -303,4 +303,4 @@ def _draw_syllables(ax: Any, song: Song, span: tuple[int, int], inch_per_quarter
                 break
             y = max(clash) + 0.1
         placed.append((right, y, y + text_h))
-        ax.text(x, y, n.lyric, fontsize=fontsize, ha="left", va="bottom", color="#7a1f08", clip_on=False)
+        ax.text(x, y, n.lyric.rstrip(), fontsize=fontsize, ha="left", va="bottom", color="#7a1f08", clip_on=False)

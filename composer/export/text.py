@@ -25,55 +25,75 @@ def song_to_lyrics(song: Song) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-def _chord_at(song: Song, tick: int) -> str:
-    symbol = ""
-    for chord in song.chords:
-        if chord.start > tick:
-            break
-        symbol = chord.symbol
-    return symbol
+def _sung_line(syllables: list, chords: list) -> str:
+    """One sung line with ``chords``, the chords that start from its first onset (or before, for a
+    section's first line) until the next line's.
+
+    A chord that starts on or before a syllable's onset is written just before
+    it; one that starts later, over a held note or a rest, just after it,
+    where it falls; the chords after the last onset end the line.
+    """
+    text = []
+    pending = list(chords)
+    for k, note in enumerate(syllables):
+        while pending and pending[0].start <= note.start:
+            text.append(f"[{pending.pop(0).symbol}]")
+        text.append(note.onset.syllable)
+        after = syllables[k + 1].start if k + 1 < len(syllables) else None
+        while pending and (after is None or pending[0].start < after):
+            text.append(f"[{pending.pop(0).symbol}]")
+        text.append("" if note.onset.continues else " ")
+    return "".join(text).rstrip()
+
+
+def _directive_value(text: str) -> str:
+    """``text`` safe inside a ChordPro directive: braces, backslashes and line breaks become
+    ChordPro 6 Unicode escapes (``\\uXXXX``), so a ``}`` in a name cannot end the directive.
+
+    >>> print(_directive_value("Ana {x}"))
+    Ana \\u007Bx\\u007D
+    """
+    return "".join(f"\\u{ord(c):04X}" if c in "{}\\" else " " if c in "\r\n" else c for c in text)
 
 
 def song_to_chordpro(song: Song) -> str:
-    """song.chordpro: ChordPro with title, key, tempo, sections and chords over syllables."""
+    """song.chordpro: ChordPro with title, key, tempo, sections and every chord change.
+
+    Each chord of song.json appears once, where it starts: over its syllable,
+    or after the syllable it follows when it starts over a held note or a
+    rest; an instrumental section lists its chords in order.
+    """
     plan = song.plan
     mode = "m" if plan.mode == "minor" else "" if plan.mode == "major" else f" {plan.mode}"
     out = [
-        f"{{title: {song.title}}}",
+        f"{{title: {_directive_value(song.title)}}}",
         "{artist: Songgram}",
         f"{{key: {plan.key_name}{mode}}}",
         f"{{tempo: {plan.tempo}}}",
         f"{{time: {plan.meter[0]}/{plan.meter[1]}}}",
         "",
     ]
-    notes_by_line: dict[int, list] = {}
-    for note in song.vocal:
-        notes_by_line.setdefault(note.onset.line, []).append(note)
-    chords = list(song.chords)
+    chords = sorted(song.chords, key=lambda c: c.start)
     for index, section in enumerate(plan.sections):
         kind = section.kind
         env = {"verse": "verse", "chorus": "chorus", "bridge": "bridge"}.get(kind)
-        out.append(f"{{start_of_{env}: {section.name}}}" if env else f"{{comment: {section.name}}}")
+        name = _directive_value(section.name)
+        out.append(f"{{start_of_{env}: {name}}}" if env else f"{{comment: {name}}}")
         section_chords = [c for c in chords if c.section == index]
-        if section.lyric < 0:
+        sung = sorted((n for n in song.vocal if n.onset.section == index), key=lambda n: n.start)
+        lines: dict[int, list] = {}
+        for note in sung:
+            lines.setdefault(note.onset.line, []).append(note)
+        if section.lyric < 0 or not lines:
             out.append(" ".join(f"[{c.symbol}]" for c in section_chords))
         else:
-            shown = ""
-            for line_no in sorted({n.onset.line for n in song.vocal if n.onset.section == index}):
-                text = []
-                line_notes = notes_by_line[line_no]
-                line_start = line_notes[0].start
-                line_end = line_notes[-1].start + line_notes[-1].dur
-                pending = [c for c in section_chords if line_start <= c.start < line_end]
-                for note in line_notes:
-                    symbol = _chord_at(song, note.start)
-                    while pending and pending[0].start <= note.start:
-                        pending.pop(0)
-                    if symbol != shown:
-                        text.append(f"[{symbol}]")
-                        shown = symbol
-                    text.append(note.onset.syllable + ("" if note.onset.continues else " "))
-                out.append("".join(text).rstrip())
+            groups = list(lines.values())
+            for k, line in enumerate(groups):
+                last = k + 1 == len(groups)
+                until = None if last else groups[k + 1][0].start
+                mine = [c for c in section_chords if until is None or c.start < until]
+                section_chords = section_chords[len(mine):]
+                out.append(_sung_line(line, mine))
         out.append(f"{{end_of_{env}}}" if env else "")
         out.append("")
     beats = plan.total_ticks // PPQ

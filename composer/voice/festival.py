@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..children import die_with_parent
 from ..errors import RenderError
 from .catalog import Voice
 from .phones import SONORANTS, VOWELS, lexicon_entry, spelling, token
@@ -129,7 +130,7 @@ def speak(voice: Voice, lines: list[list[tuple[str, tuple[str, ...] | None]]]) -
         folder = Path(tmp)
         try:
             run = subprocess.run(["festival", "--heap", str(_HEAP), "--pipe"], input=_script(voice, lines, folder), text=True,
-                                 capture_output=True, timeout=_TIMEOUT, check=False)
+                                 capture_output=True, timeout=_TIMEOUT, check=False, preexec_fn=die_with_parent)
         except FileNotFoundError:
             raise RenderError("cannot sing: the festival program is missing; install the Debian package "
                               "'festival' (make setup does), or pass --voice none") from None
