@@ -13,8 +13,8 @@ A word's *tail* is its phonemes from the last stressed vowel to the end
 Spelling never decides: a word the dictionary lacks rhymes with nothing, and
 a word never rhymes with itself (nor with a homophone: "see" / "sea").
 
->>> rhyme("heart", "apart"), rhyme("time", "mine"), rhyme("hero", "go")
-('perfect', 'slant', 'slant')
+>>> rhyme("heart", "apart"), rhyme("time", "mine"), rhyme("hero", "go"), rhyme("here", "near")
+('perfect', 'slant', 'slant', 'perfect')
 >>> rhyme("love", "love"), rhyme("love", "Zzyzxq"), rhyme("see", "sea"), rhyme("cat", "dog")
 ('', '', '', '')
 """
@@ -44,11 +44,18 @@ def last_word(text: str) -> str:
     return words[-1].lower() if words else ""
 
 
+_BEFORE_R = {"IY": "IH", "UW": "UH"}
+"""Vowels the dictionary spells two ways before R ("here" IY R, "near" IH R): one sound."""
+
+
 def _tail(phones: tuple[str, ...]) -> tuple[str, ...]:
     vowels = [i for i, p in enumerate(phones) if p[-1].isdigit()]
     stressed = [i for i in vowels if p_stress(phones[i]) > 0]
     start = (stressed or vowels or [0])[-1]
-    return tuple(p.rstrip("012") for p in phones[start:])
+    tail = [p.rstrip("012") for p in phones[start:]]
+    if len(tail) > 1 and tail[1] == "R":
+        tail[0] = _BEFORE_R.get(tail[0], tail[0])
+    return tuple(tail)
 
 
 def p_stress(phone: str) -> int:
