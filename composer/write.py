@@ -51,7 +51,11 @@ def _norm(text: str) -> str:
 
 def _near(a: str, b: str) -> bool:
     a, b = _norm(a), _norm(b)
-    return a == b or difflib.SequenceMatcher(None, a, b).ratio() >= NEAR_DUPLICATE
+    if a == b:
+        return True
+    m = difflib.SequenceMatcher(None, a, b)
+    return m.real_quick_ratio() >= NEAR_DUPLICATE and m.quick_ratio() >= NEAR_DUPLICATE \
+        and m.ratio() >= NEAR_DUPLICATE
 
 
 class _Writer:
@@ -64,15 +68,18 @@ class _Writer:
     def fill(self, text: str) -> Line:
         return _fill(text, self.name or "you")
 
-    def _free(self, avoid: Sequence[str]) -> list[str]:
-        out = [t for t in self.bank.lines if _norm(t) not in self.used and not any(_near(t, a) for a in avoid)]
-        return out or [t for t in self.bank.lines if not any(_norm(t) == _norm(a) for a in avoid)]
+    def _free(self, avoid: Sequence[str], near: bool = False) -> list[str]:
+        """Unused bank lines, none equal to a line of ``avoid`` (nor close to one, when ``near``)."""
+        exact = {_norm(a) for a in avoid}
+        out = [t for t in self.bank.lines if _norm(t) not in self.used and _norm(t) not in exact
+               and not (near and any(_near(t, a) for a in avoid))]
+        return out or [t for t in self.bank.lines if _norm(t) not in exact]
 
-    def answer(self, target: str, avoid: Sequence[str]) -> tuple[str, Rhyme] | None:
+    def answer(self, target: str, avoid: Sequence[str], near: bool = False) -> tuple[str, Rhyme] | None:
         """An unused line rhyming with ``target``'s last word (perfect first), or None."""
         ends = {_last(a) for a in avoid}
         tiers: dict[float, list[str]] = {}
-        for t in self._free(avoid):
+        for t in self._free(avoid, near):
             score = closeness(_last(t), _last(target))
             if score and _last(t) not in ends:
                 tiers.setdefault(score, []).append(t)
@@ -85,13 +92,30 @@ class _Writer:
     def opener(self, avoid: Sequence[str]) -> str:
         """An unused line that another unused line rhymes with perfectly (when one does)."""
         free = self._free(avoid)
-        good = [t for t in free if any(rhyme(_last(t), _last(u)) == "perfect" for u in free if u != t)]
+        partners = _partners(self.bank.lines)
+        unused = set(free)
+        good = [t for t in free if any(u in unused for u in partners.get(t, ()))]
         choice = good or free
         return choice[int(self.rng.integers(len(choice)))]
 
     def take(self, text: str) -> str:
         self.used.add(_norm(text))
         return text
+
+
+@cache
+def _partners(lines: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """For each line of a pool, the other lines whose last words rhyme perfectly with its own."""
+    by_end: dict[str, list[str]] = {}
+    for t in lines:
+        by_end.setdefault(_last(t), []).append(t)
+    ends = list(by_end)
+    out: dict[str, tuple[str, ...]] = {}
+    for e in ends:
+        mates = tuple(u for f in ends if f != e and rhyme(e, f) == "perfect" for u in by_end[f])
+        for t in by_end[e]:
+            out[t] = mates
+    return out
 
 
 def _lower_first(line: Line) -> str:
@@ -152,7 +176,7 @@ def _pairs(n: int) -> list[tuple[int, int]]:
     return [(a, b) for a, b in ((0, 1), (1, 2), (2, 3), (0, 2), (1, 3)) if b < n]
 
 
-def _ensure_rhyme(w: _Writer, lines: list[LyricLine]) -> list[LyricLine]:
+def _ensure_rhyme(w: _Writer, lines: list[LyricLine], near: bool = False) -> list[LyricLine]:
     """When no pair of the first four lines rhymes, the last bank line is re-chosen to rhyme."""
     texts = [l.text for l in lines]
     if any(rhyme(_last(texts[a]), _last(texts[b])) for a, b in _pairs(len(texts))):
@@ -163,7 +187,7 @@ def _ensure_rhyme(w: _Writer, lines: list[LyricLine]) -> list[LyricLine]:
         for j in (i - 1, i - 2):
             if j < 0:
                 continue
-            got = w.answer(texts[j], [t for k, t in enumerate(texts) if k != i])
+            got = w.answer(texts[j], [t for k, t in enumerate(texts) if k != i], near)
             if got is not None:
                 text, kind = got
                 w.take(text)
@@ -235,9 +259,9 @@ def _chorus(w: _Writer, scheme: str, analysis: Analysis, lines: list[Line]) -> L
         core_line = LyricLine(w.fill(w.take(text)), "template")
 
     def answer(target: LyricLine, avoid: list[str]) -> LyricLine:
-        got = w.answer(target.text, avoid)
+        got = w.answer(target.text, avoid, near=True)
         if got is None:
-            free = w._free(avoid)
+            free = w._free(avoid, near=True)
             return LyricLine(w.fill(w.take(free[int(w.rng.integers(len(free)))])), "template")
         return LyricLine(w.fill(w.take(got[0])), "template", got[1])
 
@@ -252,7 +276,7 @@ def _chorus(w: _Writer, scheme: str, analysis: Analysis, lines: list[Line]) -> L
         out = [hook_line, second, core_line, fourth]
     else:
         out = [hook_line, core_line, hook_line, answer(core_line, seen)]
-    return LyricSection("Chorus", "chorus", tuple(_ensure_rhyme(w, out)), scheme)
+    return LyricSection("Chorus", "chorus", tuple(_ensure_rhyme(w, out, near=True)), scheme)
 
 
 def _bridge(w: _Writer) -> LyricSection:
