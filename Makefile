@@ -30,6 +30,7 @@ bench: setup
 
 evaluate: setup
 	$(PY) scripts/evaluate.py --all-genres
+	$(PY) scripts/evaluate_lyrics.py
 
 fuzz: setup
 	$(PY) scripts/fuzz.py --cases 10000 --workers 2

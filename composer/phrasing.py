@@ -65,6 +65,8 @@ def _split(phrase: list[Word]) -> list[list[Word]]:
         cost = abs(total / 2 - running)
         if not breakable(phrase, i - 1):
             cost += 100.0  # only when nothing else is possible
+        if _key(phrase[i]) in no_break_after():  # break before a phrase's first word: "wishing you | an easy..."
+            cost -= 1.5
         if phrase[i - 1].pause_after:
             cost -= 3.0
         if cost < best_cost:
@@ -141,7 +143,7 @@ def verses(sents: list[list[Line]]) -> list[list[Line]]:
             for cut in range(start + 1, len(counts) - k + 2):
                 rest = solve(cut, k - 1)
                 cost = max(sum(counts[start:cut]), rest[0])
-                if cost < result[0]:
+                if cost <= result[0]:  # on a tie, the earlier verse holds more
                     result = (cost, [cut, *rest[1]])
         best[start, k] = result
         return result

@@ -15,22 +15,24 @@ near-identical lines.
 from __future__ import annotations
 
 import difflib
+import re
 from functools import cache
 from typing import Literal, Sequence
 
 import numpy as np
 
 from .analyse import words_of
+from .analyse.understand import relations as relation_table, themes as theme_table
 from .bank import Pool, core_words, pool
 from .model import Analysis, LyricLine, LyricSection, Lyrics, Word
 from .phrasing import MAX_LINE_SYLLABLES, message_lines, sentences, verses
 from .rhyme import Rhyme, closeness, rhyme
 
-__all__ = ["write", "message_lines", "NEAR_DUPLICATE"]
+__all__ = ["write", "fitting", "message_lines", "NEAR_DUPLICATE"]
 
 NEAR_DUPLICATE = 0.75
 """Two lines of one chorus this alike (difflib ratio) are near-duplicates."""
-_MESSAGE_HOOK = 0.6
+_MESSAGE_HOOK = 0.5
 """How often the hook is the sender's own strongest phrase, when the message has one."""
 
 Line = tuple[Word, ...]
@@ -219,10 +221,16 @@ def _hook_texts(w: _Writer) -> list[str]:
 
 
 def _strong(lines: list[Line], theme: str) -> list[tuple[float, Line]]:
-    """The sender's lines that could carry the chorus, strongest first: a core word, a vivid content word."""
+    """The sender's whole phrases that could carry the chorus, strongest first: a core word, vivid words.
+
+    A line counts only when it is a whole phrase: it starts a sentence or
+    follows a pause, and ends at one.
+    """
     core = core_words(theme)
     scored = []
-    for line in lines:
+    for k, line in enumerate(lines):
+        if not line[-1].pause_after or (k > 0 and not lines[k - 1][-1].pause_after):
+            continue
         keys = [x.text.lower().strip("'") for x in line]
         hits = sum(1 for k in keys if k in core)
         content = sum(1 for x in line if not x.function and len(x.syllables) >= 2)
@@ -238,14 +246,17 @@ def _chorus(w: _Writer, scheme: str, analysis: Analysis, lines: list[Line]) -> L
     strong = _strong(lines, analysis.theme)
     hook: Line | None = None
     core: Line | None = strong[0][1] if strong else None
-    # the hook: the sender's strongest phrase with the name, or a bank hook
-    for _score, line in strong:
+    # the hook: one of the sender's strongest phrases with the name, or a bank hook
+    fits = []
+    for _score, line in strong[:3]:
         has_name = bool(name) and name.lower() in _text(line).lower()
         text = _text(line) if has_name or not name else f"{name}, {_lower_first(line)}"
-        if sum(len(x.syllables) for x in w.fill(text)) <= MAX_LINE_SYLLABLES + 1 and w.rng.random() < _MESSAGE_HOOK:
-            hook = w.fill(text)
-            core = next((l for _s, l in strong if l != line), None)
-            break
+        if sum(len(x.syllables) for x in w.fill(text)) <= MAX_LINE_SYLLABLES + 1:
+            fits.append((line, text))
+    if fits and w.rng.random() < _MESSAGE_HOOK:
+        line, text = fits[int(w.rng.integers(len(fits)))]
+        hook = w.fill(text)
+        core = next((l for _s, l in strong if l != line), None)
     if hook is None:
         hooks = _hook_texts(w) or ["This one is for you"]
         usable = [h for h in hooks if core is None or not _near(h, _text(core))] or hooks
@@ -288,6 +299,34 @@ def _bridge(w: _Writer) -> LyricSection:
                                              LyricLine(w.fill(second), "template", kind)), "AA")
 
 
+def fitting(analysis: Analysis) -> str:
+    """The relation whose bank lines the song may sing: the analysis's, made safe for romance.
+
+    Lines for a partner are sung only when something in the message or the
+    name says partner: a song to two people ("Jen and Mark") is to a couple,
+    not to the sender's partner, and a guess that rests on the fallback theme
+    alone (no keyword of any theme, no partner's name or word of address) is
+    an unknown relation, which only hears lines for anyone.
+
+    >>> from composer.analyse import analyse
+    >>> fitting(analyse("Happy wedding day, you two!", recipient="Jen and Mark"))
+    'other'
+    >>> fitting(analyse("Babe, I adore you.", recipient="Dani"))
+    'partner'
+    """
+    if analysis.relation != "partner":
+        return analysis.relation
+    if re.search(r"\b(and|&)\b", analysis.recipient, re.I):
+        return "other"
+    priors = {t.id: t.prior for t in theme_table()}
+    fallback = all(score <= priors.get(theme, 0.0) + 1e-9 for theme, score in analysis.themes)
+    partner = next((r for r in relation_table() if r.id == "partner"), None)
+    words = {_norm(w.text) for w in analysis.words} | set(_norm(analysis.recipient).split())
+    named = partner is not None and any(k in words or k.endswith("*") and any(w.startswith(k[:-1]) for w in words)
+                                        for k in (*partner.names, *partner.cues))
+    return "other" if fallback and not named else "partner"
+
+
 def write(
     analysis: Analysis,
     *,
@@ -306,7 +345,7 @@ def write(
             "AABB" or "XAXA").
     """
     name = analysis.recipient
-    w = _Writer(pool(analysis.theme, analysis.relation), name, rng)
+    w = _Writer(pool(analysis.theme, fitting(analysis)), name, rng)
     groups = verses(sentences(analysis.words))
     lines = [line for group in groups for line in group]
     title = f"A song for {name or 'you'}"

@@ -602,6 +602,10 @@ def main() -> None:
         tallies = {"composed": [Tally(int(not j["error"]), 1, [(1, f"{j['id']}: {j['error']}")] if j["error"] else [])
                                 for j in sel]} | {k: [m[k] for _, m in rows] for k in SONG_FIGURES}
         result["sets"][name] = report(f"{name}: {len(sel)} songs", tallies, args.offenders, rows)
+        sys.path.insert(0, str(ROOT / "scripts"))
+        import evaluate_lyrics  # issue 12's lyric figures, from the same song.json files
+        result["sets"][name]["lyrics"] = evaluate_lyrics.report(
+            f"{name}: lyric figures", [{**j, "info": songs[j["id"]].info} for j in sel if j["id"] in songs], False)
     tallies, result["genre_table"] = checks(jobs, songs, args.all_genres)
     result["checks"] = report("Seeds, bytes and genres", tallies, args.offenders)
     if args.essen:

@@ -29,7 +29,8 @@ Definitions:
 - near-duplicate chorus: two different lines of one chorus with a difflib ratio of
   at least 0.75.
 - hooks: distinct first chorus lines (the name replaced by "{name}") among N songs
-  of one theme (its labelled messages under successive seeds).
+  of one theme: its messages in tests/data/labelled_messages.jsonl and the tuning set,
+  in turn, song n with seed n + 1 (a user who gives no --seed gets a random one).
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_FILES = [ROOT / "tests/data/lyrics_tune.jsonl", ROOT / "tests/data/lyrics_heldout.jsonl"]
+HOOK_FILES = [ROOT / "tests/data/labelled_messages.jsonl"]
+"""More labelled messages (issue 5's analysis set) for the hook count: 100 songs of a theme, each its own seed."""
 ROMANTIC = re.compile(r"\b(kiss\w*|lover|in love|my love|darling|sweetheart|babe|soul ?mate|be mine|you'?re mine|"
                       r"my heart is yours|heart belongs to you|your arms|hold you close|hand in mine|marry|married|"
                       r"fall(ing)? for you|fell for you|take my breath|all my life|my everything|i'?m yours|"
@@ -262,9 +265,13 @@ def run(files: list[Path], songgram: str, workers: int, work: Path, hooks: str, 
         for i, line in enumerate(l for l in path.read_text(encoding="utf-8").splitlines() if l.strip()):
             msg = json.loads(line)
             jobs.append({**msg, "set": path.stem, "id": f"{path.stem}/{i:03d}", "seed": 1, "songgram": songgram})
-    if hooks:
-        pool = [j for j in jobs if j.get("theme") == hooks] or jobs
-        jobs += [{**pool[n % len(pool)], "set": f"hooks-{hooks}", "id": f"hooks/{n:03d}", "seed": 1 + n // len(pool)}
+    genres = sorted({j["genre"] for j in jobs}) or ["pop"]
+    sources = [json.loads(l) for f in HOOK_FILES for l in f.read_text(encoding="utf-8").splitlines() if l.strip()]
+    sources += [j for j in jobs if j.get("set") != "lyrics_heldout"]
+    for theme in [t for t in hooks.split(",") if t]:
+        pool = [m for m in sources if m.get("theme") == theme and m.get("to")]
+        jobs += [{"genre": genres[n % len(genres)], "vibe": "heartfelt", **pool[n % len(pool)], "theme": theme,
+                  "set": f"hooks-{theme}", "id": f"hooks-{theme}/{n:03d}", "seed": 1 + n, "songgram": songgram}
                  for n in range(hook_songs)]
     for job in jobs:
         job["out"] = work / job["id"]
@@ -278,11 +285,12 @@ def run(files: list[Path], songgram: str, workers: int, work: Path, hooks: str, 
     result: dict = {"sets": {}}
     for name in dict.fromkeys(j["set"] for j in jobs if not j["set"].startswith("hooks-")):
         result["sets"][name] = report(name, [j for j in jobs if j["set"] == name], scansion=True)
-    if hooks:
-        sel = [j for j in jobs if j["set"] == f"hooks-{hooks}" and not j["error"]]
-        distinct = sorted({hook_of(j["info"]) for j in sel})
-        result["hooks"] = {"theme": hooks, "songs": len(sel), "distinct": len(distinct), "target": ">= 50"}
-        print(f"\n## Chorus hooks: {len(distinct)} distinct in {len(sel)} songs of theme {hooks} (target >= 50)")
+    result["hooks"] = {}
+    for theme in [t for t in hooks.split(",") if t]:
+        sel = [j for j in jobs if j["set"] == f"hooks-{theme}" and not j["error"]]
+        distinct = len({hook_of(j["info"]) for j in sel})
+        result["hooks"][theme] = {"songs": len(sel), "distinct": distinct, "pass": distinct >= 50}
+        print(f"\n## Chorus hooks: {distinct} distinct in {len(sel)} songs of theme {theme} (target >= 50)")
     return result
 
 
@@ -290,7 +298,8 @@ def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("files", nargs="*", type=Path, default=DEFAULT_FILES)
     parser.add_argument("--songgram", default=str(Path(sys.executable).parent / "songgram"))
-    parser.add_argument("--hooks", default="love", help="the theme whose chorus hooks are counted [love]")
+    parser.add_argument("--hooks", default="love,gratitude,birthday",
+                        help="themes whose chorus hooks are counted, comma-separated [love,gratitude,birthday]")
     parser.add_argument("--hook-songs", type=int, default=100)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--out", type=Path, help="keep the songs here (default: a temporary folder)")
@@ -304,7 +313,7 @@ def main(argv: list[str] | None = None) -> dict:
     if not args.out:
         shutil.rmtree(work, ignore_errors=True)
     failed = [k for s in result["sets"].values() for k, f in s["figures"].items() if not f["pass"]]
-    if args.strict and (failed or result.get("hooks", {}).get("distinct", 50) < 50):
+    if args.strict and (failed or not all(h["pass"] for h in result["hooks"].values())):
         sys.exit(1)
     return result
 
