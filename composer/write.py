@@ -349,13 +349,20 @@ def write(
     groups = verses(sentences(analysis.words))
     lines = [line for group in groups for line in group]
     title = f"A song for {name or 'you'}"
+    if length == "short" and len(lines) > 2:
+        # a clip sings every word in one verse: the sender's lines, one answer to even them out
+        verse1 = [LyricLine(line, "message") for line in lines]
+        if len(lines) % 2:
+            got = w.answer(verse1[-1].text, [l.text for l in verse1])
+            if got is not None:
+                verse1.append(LyricLine(w.fill(w.take(got[0])), "template", got[1]))
+        sections = [LyricSection("Verse 1", "verse", tuple(verse1), "")]
+        sections.append(_chorus(w, scheme, analysis, lines))
+        return Lyrics(title=title, sections=tuple(sections))
     verse1 = _verse(w, scheme, groups[0] if groups else [])
     sections = [LyricSection("Verse 1", "verse", tuple(verse1), scheme)]
     sections.append(_chorus(w, scheme, analysis, lines))
     if length == "short":
-        rest = [LyricLine(l, "message") for g in groups[1:] for l in g]
-        if rest:  # a short clip still sings every word: the rest joins verse 1
-            sections[0] = LyricSection("Verse 1", "verse", tuple(verse1) + tuple(rest), scheme)
         return Lyrics(title=title, sections=tuple(sections))
     for k, group in enumerate(groups[1:] or [[]], 2):
         sections.append(LyricSection(f"Verse {k}", "verse", tuple(_verse(w, scheme, group)), scheme))
