@@ -102,10 +102,10 @@ def _lines(sentence: list[Word]) -> list[Line]:
         lines.extend(_split(phrase))
     merged: list[list[Word]] = []
     for line in lines:
-        if merged and (
-            _syllables(merged[-1]) < MIN_LINE_SYLLABLES or _syllables(line) < MIN_LINE_SYLLABLES
-            or not breakable(merged[-1], len(merged[-1]) - 1)
-        ) and _syllables(merged[-1]) + _syllables(line) <= MAX_LINE_SYLLABLES + 1:
+        short = bool(merged) and (_syllables(merged[-1]) < MIN_LINE_SYLLABLES or _syllables(line) < MIN_LINE_SYLLABLES)
+        dangling = bool(merged) and not breakable(merged[-1], len(merged[-1]) - 1)
+        if merged and (short or dangling) and \
+                _syllables(merged[-1]) + _syllables(line) <= MAX_LINE_SYLLABLES + (1 if dangling else 0):
             merged[-1] = merged[-1] + line
         else:
             merged.append(line)

@@ -25,7 +25,7 @@ from .analyse import words_of
 from .analyse.understand import relations as relation_table, themes as theme_table
 from .bank import Pool, core_words, pool
 from .model import Analysis, LyricLine, LyricSection, Lyrics, Word
-from .phrasing import MAX_LINE_SYLLABLES, message_lines, sentences, verses
+from .phrasing import message_lines, sentences, verses
 from .rhyme import Rhyme, closeness, rhyme
 
 __all__ = ["write", "fitting", "message_lines", "NEAR_DUPLICATE"]
@@ -33,6 +33,8 @@ __all__ = ["write", "fitting", "message_lines", "NEAR_DUPLICATE"]
 NEAR_DUPLICATE = 0.75
 """Two lines of one chorus this alike (difflib ratio) are near-duplicates."""
 _MESSAGE_HOOK = 0.5
+HOOK_SYLLABLES = 9
+"""A hook drawn from the message, name included, is at most this long: short enough to sing again and again."""
 """How often the hook is the sender's own strongest phrase, when the message has one."""
 
 Line = tuple[Word, ...]
@@ -237,26 +239,35 @@ def _strong(lines: list[Line], theme: str) -> list[tuple[float, Line]]:
         syl = sum(len(x.syllables) for x in line)
         score = hits * 3 + content - max(0, syl - 8) * 0.5
         if hits or content >= 2:
-            scored.append((score, line))
-    return sorted(scored, key=lambda s: -s[0])
+            scored.append((score, hits, line))
+    return [(score, line) for score, _hits, line in sorted(scored, key=lambda s: -s[0])]
+
+
+def _core(lines: list[Line], theme: str) -> Line | None:
+    """The sender's line that holds the message's emotional core (a core word of the theme), if any."""
+    core = core_words(theme)
+    hits = [(sum(1 for x in line if x.text.lower().strip("'") in core), -len(line), k)
+            for k, line in enumerate(lines)]
+    best = max(hits, default=(0, 0, -1))
+    return lines[best[2]] if best[0] > 0 else None
 
 
 def _chorus(w: _Writer, scheme: str, analysis: Analysis, lines: list[Line]) -> LyricSection:
     name = w.name
     strong = _strong(lines, analysis.theme)
     hook: Line | None = None
-    core: Line | None = strong[0][1] if strong else None
+    core = _core(lines, analysis.theme)
     # the hook: one of the sender's strongest phrases with the name, or a bank hook
     fits = []
     for _score, line in strong[:3]:
         has_name = bool(name) and name.lower() in _text(line).lower()
         text = _text(line) if has_name or not name else f"{name}, {_lower_first(line)}"
-        if sum(len(x.syllables) for x in w.fill(text)) <= MAX_LINE_SYLLABLES + 1:
+        if sum(len(x.syllables) for x in w.fill(text)) <= HOOK_SYLLABLES:
             fits.append((line, text))
     if fits and w.rng.random() < _MESSAGE_HOOK:
         line, text = fits[int(w.rng.integers(len(fits)))]
         hook = w.fill(text)
-        core = next((l for _s, l in strong if l != line), None)
+        core = _core([l for l in lines if l != line], analysis.theme)
     if hook is None:
         hooks = _hook_texts(w) or ["This one is for you"]
         usable = [h for h in hooks if core is None or not _near(h, _text(core))] or hooks
