@@ -222,23 +222,25 @@ def _hook_texts(w: _Writer) -> list[str]:
     return [h for h in out if h]
 
 
-def _strong(lines: list[Line], theme: str) -> list[tuple[float, Line]]:
+def _strong(lines: list[Line], theme: str, name: str = "") -> list[tuple[float, Line]]:
     """The sender's whole phrases that could carry the chorus, strongest first: a core word, vivid words.
 
     A line counts only when it is a whole phrase: it starts a sentence or
     follows a pause, and ends at one.
     """
     core = core_words(theme)
+    name_words = set(name.lower().split())
     scored = []
     for k, line in enumerate(lines):
         if not line[-1].pause_after or (k > 0 and not lines[k - 1][-1].pause_after):
             continue
         keys = [x.text.lower().strip("'") for x in line]
         hits = sum(1 for k in keys if k in core)
-        content = sum(1 for x in line if not x.function and len(x.syllables) >= 2)
+        content = sum(1 for x in line if not x.function and x.text.lower() not in name_words) \
+            + sum(0.5 for x in line if not x.function and len(x.syllables) >= 2)
         syl = sum(len(x.syllables) for x in line)
         score = hits * 3 + content - max(0, syl - 8) * 0.5
-        if hits or content >= 2:
+        if hits or content >= 3:
             scored.append((score, hits, line))
     return [(score, line) for score, _hits, line in sorted(scored, key=lambda s: -s[0])]
 
@@ -254,7 +256,7 @@ def _core(lines: list[Line], theme: str) -> Line | None:
 
 def _chorus(w: _Writer, scheme: str, analysis: Analysis, lines: list[Line]) -> LyricSection:
     name = w.name
-    strong = _strong(lines, analysis.theme)
+    strong = _strong(lines, analysis.theme, name)
     hook: Line | None = None
     core = _core(lines, analysis.theme)
     # the hook: one of the sender's strongest phrases with the name, or a bank hook

@@ -149,8 +149,11 @@ def test_no_line_twice_and_no_near_duplicates_in_a_chorus():
                 assert x == y or difflib.SequenceMatcher(None, evl.fold(x), evl.fold(y)).ratio() < 0.75, (x, y)
 
 
-def test_the_chorus_names_the_recipient_and_can_carry_the_senders_image():
+def test_the_chorus_names_the_recipient_and_carries_the_senders_image():
     a = analyse("Dad, thank you for teaching me to ride a bike. I love you.", recipient="Dad")
-    hooks = {write(a, rng=np.random.default_rng(seed)).sections[1].lines[0].text for seed in range(12)}
-    assert all("Dad" in h for h in hooks)
-    assert any("bike" in h for h in hooks)
+    for seed in range(6):
+        chorus = [l.text for l in write(a, rng=np.random.default_rng(seed)).sections[1].lines]
+        assert "Dad" in chorus[0] and any("bike" in line for line in chorus), chorus
+    short = analyse("Dad, you fixed my old bike. I love you.", recipient="Dad")
+    hooks = {write(short, rng=np.random.default_rng(seed)).sections[1].lines[0].text for seed in range(12)}
+    assert any("bike" in h and "Dad" in h for h in hooks), hooks   # the hook itself is the sender's image
