@@ -196,6 +196,15 @@ def _ensure_rhyme(w: _Writer, lines: list[LyricLine], near: bool = False) -> lis
                 text, kind = got
                 w.take(text)
                 return lines[:i] + [LyricLine(w.fill(text), "template", kind)] + lines[i + 1:]
+    for i in range(min(4, len(lines)) - 1, 0, -1):  # two bank lines side by side: a fresh rhyming pair
+        if lines[i].origin == lines[i - 1].origin == "template":
+            others = [t for k, t in enumerate(texts) if k not in (i - 1, i)]
+            first = w.opener(others)
+            got = w.answer(first, others + [first], near)
+            if got is not None:
+                w.take(first), w.take(got[0])
+                return lines[:i - 1] + [LyricLine(w.fill(first), "template"),
+                                        LyricLine(w.fill(got[0]), "template", got[1])] + lines[i + 1:]
     return lines
 
 
@@ -207,15 +216,26 @@ def _verse(w: _Writer, scheme: str, mine: list[Line]) -> list[LyricLine]:
     return out
 
 
+def _leads(w: _Writer) -> bool:
+    """Whether the name can open a line: its first syllable is stressed ("Mom", "Maya").
+
+    A name that starts weak ("Imani", "Sofia") would be sung as a pickup
+    before the bar, so it goes at the end of the hook instead.
+    """
+    words = w.fill(w.name) if w.name else ()
+    return bool(words) and words[0].stresses[0] > 0
+
+
 def _hook_texts(w: _Writer) -> list[str]:
     """The bank's hooks, each with the name in its place (or before or after it)."""
     out = []
+    leads = _leads(w)
     for hook in w.bank.hooks:
         if "{name}" in hook:
-            out.append(hook if w.name else "")
+            out.append(hook if w.name and (leads or not hook.startswith("{name}")) else "")
         elif not w.name:
             out.append(hook[:1].upper() + hook[1:])
-        elif int(w.rng.integers(2)):
+        elif leads and int(w.rng.integers(2)):
             out.append(f"{w.name}, {hook}")
         else:
             out.append(f"{hook[:1].upper() + hook[1:]}, {w.name}")
@@ -263,7 +283,8 @@ def _chorus(w: _Writer, scheme: str, analysis: Analysis, lines: list[Line]) -> L
     fits = []
     for _score, line in strong[:3]:
         has_name = bool(name) and name.lower() in _text(line).lower()
-        text = _text(line) if has_name or not name else f"{name}, {_lower_first(line)}"
+        text = _text(line) if has_name or not name else (
+            f"{name}, {_lower_first(line)}" if _leads(w) else f"{_text(line)}, {name}")
         if sum(len(x.syllables) for x in w.fill(text)) <= HOOK_SYLLABLES:
             fits.append((line, text))
     if fits and w.rng.random() < _MESSAGE_HOOK:
