@@ -34,6 +34,7 @@ bench-install: setup
 
 evaluate: setup
 	$(PY) scripts/evaluate.py --all-genres
+	$(PY) scripts/evaluate_lyrics.py
 
 # evaluate-text: relation accuracy (labelled and held-out sets) and how numbers, emoji and names are sung (issue 12).
 evaluate-text: setup

@@ -23,7 +23,7 @@ from . import data
 from .errors import GrammarError
 from .theory import MODES, TEMPO_LIMITS, parse_roman, pitch_class
 
-__all__ = ["Chain", "Part", "Patterns", "Genre", "genre", "genre_ids", "SECTION_KINDS", "ROLES"]
+__all__ = ["Chain", "Part", "Patterns", "Genre", "genre", "genre_ids", "SECTION_KINDS", "ROLES", "RHYME_SCHEMES"]
 
 SECTION_KINDS = ("intro", "verse", "prechorus", "chorus", "bridge", "outro")
 LYRIC_KINDS = ("verse", "prechorus", "chorus", "bridge")
@@ -34,6 +34,8 @@ DRUM_CHARS = frozenset("xXgo.")
 BASS_CHARS = frozenset("R3578A-.")
 COMP_CHARS = frozenset("xX-.")
 METERS = {"4/4": (4, 4), "3/4": (3, 4), "6/8": (6, 8)}
+RHYME_SCHEMES = ("ABAB", "AABB", "XAXA")
+"""The rhyme schemes a grammar's ``form.rhyme`` may ask of its verses and choruses."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +87,7 @@ class Genre:
     bars_per_line: int
     chords_per_bar: int
     final_lift: str
+    rhyme_scheme: str
     register: tuple[int, int]
     grid: int
     durations: Mapping[int, float]
@@ -302,6 +305,10 @@ def genre(genre_id: str) -> Genre:
     final_lift = data.optional(t, "form.final_lift", str, "layers", where=where)
     if final_lift not in ("key", "layers"):
         raise GrammarError(f"{where}: key 'form.final_lift' must be 'key' or 'layers', got {final_lift!r}")
+    rhyme_scheme = data.optional(t, "form.rhyme", str, "ABAB", where=where)
+    if rhyme_scheme not in RHYME_SCHEMES:
+        raise GrammarError(f"{where}: key 'form.rhyme' must be one of {', '.join(RHYME_SCHEMES)}, "
+                           f"got {rhyme_scheme!r}")
     grid = data.optional(t, "melody.grid", int, 2, where=where)
     if grid not in (1, 2):
         raise GrammarError(f"{where}: key 'melody.grid' must be 1 or 2 sixteenths, got {grid}")
@@ -322,6 +329,7 @@ def genre(genre_id: str) -> Genre:
         bars_per_line=data.require(t, "form.bars_per_line", int, where=where),
         chords_per_bar=data.optional(t, "form.chords_per_bar", int, 1, where=where),
         final_lift=final_lift,
+        rhyme_scheme=rhyme_scheme,
         register=_pair(t, "melody.register", where),
         grid=grid,
         durations=MappingProxyType(durations),

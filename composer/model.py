@@ -137,10 +137,13 @@ class LyricLine:
         words: the words of the line.
         origin: ``"message"`` for the sender's own words, ``"hook"`` for the
             chorus hook, ``"template"`` for lines from our template bank.
+        rhyme: how this line rhymes with the earlier line of its section it
+            answers, by CMU pronunciation: ``"perfect"``, ``"slant"`` or ``""``.
     """
 
     words: tuple[Word, ...]
     origin: Literal["message", "hook", "template"] = "message"
+    rhyme: Literal["perfect", "slant", ""] = ""
 
     @property
     def text(self) -> str:
@@ -155,11 +158,16 @@ class LyricLine:
 
 @dataclass(frozen=True, slots=True)
 class LyricSection:
-    """A section of lyrics: ``name`` like "Verse 2", ``kind`` like "verse"."""
+    """A section of lyrics: ``name`` like "Verse 2", ``kind`` like "verse".
+
+    ``scheme`` is the rhyme scheme its lines follow ("ABAB", "AABB", "XAXA",
+    "AA" for a bridge couplet), or "" when none was asked for.
+    """
 
     name: str
     kind: SectionKind
     lines: tuple[LyricLine, ...] = ()
+    scheme: str = ""
 
 
 @dataclass(frozen=True, slots=True)

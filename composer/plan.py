@@ -18,7 +18,7 @@ from .model import PPQ, Analysis, Lyrics, Plan, SectionPlan
 from .theory import MODES, TEMPO_LIMITS, mode_info, spell, uses_flats
 from .vibes import Vibe, mode_weights
 
-__all__ = ["plan", "idiomatic_modes", "TEMPO_LIMITS", "seconds"]
+__all__ = ["plan", "idiomatic_modes", "grow", "TEMPO_LIMITS", "seconds"]
 
 """The tempi (BPM) the engine accepts, from --tempo or a grammar."""
 
@@ -50,10 +50,29 @@ def _line_bars(lyrics: Lyrics, index: int, genre: Genre, meter: tuple[int, int])
     return tuple(out)
 
 
+def grow(kinds: list[str], verses: int) -> list[str]:
+    """The form with a verse and a chorus more for each verse the lyrics have beyond it.
+
+    A long message spreads over more verses than the genre's form sings; rather
+    than rush, the song grows: each extra verse and its chorus follow the
+    last verse's chorus.
+
+    >>> grow(["intro", "verse", "chorus", "verse", "chorus", "bridge", "chorus", "outro"], 3)
+    ['intro', 'verse', 'chorus', 'verse', 'chorus', 'verse', 'chorus', 'bridge', 'chorus', 'outro']
+    """
+    kinds = list(kinds)
+    while 0 < kinds.count("verse") < verses:
+        last = len(kinds) - 1 - kinds[::-1].index("verse")
+        after = kinds.index("chorus", last) + 1 if "chorus" in kinds[last:] else last + 1
+        kinds[after:after] = ["verse", "chorus"]
+    return kinds
+
+
 def _form(
     kinds: list[str], lyrics: Lyrics, genre: Genre, meter: tuple[int, int], intro: int, outro: int
 ) -> list[tuple[str, int, int, tuple[int, ...]]]:
     """(kind, bars, lyric index, line bars) for each section of ``kinds``."""
+    kinds = grow(kinds, sum(1 for s in lyrics.sections if s.kind == "verse"))
     by_kind: dict[str, list[int]] = {}
     for i, section in enumerate(lyrics.sections):
         by_kind.setdefault(section.kind, []).append(i)

@@ -176,7 +176,7 @@ def compose(
     streams = np.random.SeedSequence(seed).spawn(5)
     rng = [np.random.default_rng(s) for s in streams]
     analysis = analyse(message, recipient=to, sender=sender)
-    lyrics = write(analysis, length=length, rng=rng[0])
+    lyrics = write(analysis, length=length, rng=rng[0], scheme=g.rhyme_scheme)
     the_plan: Plan = make_plan(analysis, lyrics, g, v, rng=rng[1], length=length, key=parsed_key, tempo=tempo)
     chords = harmonise(the_plan, g, v, rng=rng[2])
     onsets = scan(lyrics, the_plan, g)

@@ -608,6 +608,10 @@ def main() -> None:
         exported = [export_figures(j["out"]) for j, _ in rows]
         tallies |= {k: [Tally(*e[k]) for e in exported] for k in EXPORT_FIGURES}
         result["sets"][name] = report(f"{name}: {len(sel)} songs", tallies, args.offenders, rows)
+        sys.path.insert(0, str(ROOT / "scripts"))
+        import evaluate_lyrics  # issue 12's lyric figures, from the same song.json files
+        result["sets"][name]["lyrics"] = evaluate_lyrics.report(
+            f"{name}: lyric figures", [{**j, "info": songs[j["id"]].info} for j in sel if j["id"] in songs], False)
     tallies, result["genre_table"] = checks(jobs, songs, args.all_genres)
     result["checks"] = report("Seeds, bytes and genres", tallies, args.offenders)
     if args.essen:

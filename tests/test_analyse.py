@@ -51,7 +51,7 @@ def test_theme_and_relation_ids_come_from_the_data_files() -> None:
     assert set(THEMES) == {
         "love", "gratitude", "encouragement", "birthday", "apology", "congratulations",
         "missing-you", "farewell", "get-well", "lullaby", "anniversary", "team", "pet",
-        "business",
+        "business", "graduation", "remembrance", "parents-day",
     }
     assert set(RELATIONS) == {
         "parent", "grandparent", "sibling", "child", "partner", "friend", "teacher",

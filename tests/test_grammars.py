@@ -401,6 +401,7 @@ BROKEN = [
     ("unknown-comp-style", "ballad", _set("comp.style", "stride"), "comp.style"),
     ("no-chorus", "pop", _set("form.short", ["verse", "verse"]), "form.short"),
     ("grid-too-coarse", "hip-hop", _set("melody.grid", 4), "melody.grid"),
+    ("unknown-rhyme-scheme", "pop", _set("form.rhyme", "ABCD"), "form.rhyme"),
 ]
 
 

@@ -84,7 +84,8 @@ def song_to_dict(song: Song) -> dict[str, Any]:
         ],
         "lyrics": [
             {"name": s.name, "kind": s.kind,
-             "lines": [{"text": line.text, "origin": line.origin} for line in s.lines]}
+             "lines": [{"text": line.text, "origin": line.origin} | ({"rhyme": line.rhyme} if line.rhyme else {})
+                       for line in s.lines]} | ({"scheme": s.scheme} if s.scheme else {})
             for s in song.lyrics.sections
         ],
         "tracks": [
