@@ -493,7 +493,7 @@ def render_file(midi_path: str | Path, out_path: str | Path, *, soundfont: Sound
 
     # the synths apply the bus EQ to their own segments; the other filters are built while they play
     audio = _render(midi_path, soundfont=font, effects=effects, sample_rate=SAMPLE_RATE, workers=workers,
-                    meanwhile=prepare, eq=_bus_eq(SAMPLE_RATE))
+                    meanwhile=prepare, eq=_bus_eq(SAMPLE_RATE, effects.presence_db))
 
     if not (audio.max() > 0 or audio.min() < 0):
         raise RenderError(f"the render of {midi_path} with {font.name} is silent; "
