@@ -220,7 +220,8 @@ def _roll(plan: Plan, section: SectionPlan, bar: int, bar_start: int, pattern: d
     gap = plan.bar_ticks // hits
     for k in range(hits):
         share = (bar + k / hits) / section.bars
-        out.append(human.note(bar_start + k * gap, gap, notes_map["snare"], lo + (hi - lo) * share, drums=True))
+        out.append(human.note(bar_start + k * gap, gap, notes_map["snare"], lo + (hi - lo) * share, drums=True,
+                              anchor=k == 0))
     return out
 
 
