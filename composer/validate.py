@@ -36,7 +36,7 @@ from typing import Any, Iterable, Literal
 
 from . import data
 from .errors import GrammarError, InputError, RefusedError
-from .plan import TEMPO_LIMITS
+from .grammar import TEMPO_LIMITS
 from .theory import MODES, parse_key
 
 __all__ = [
