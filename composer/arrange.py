@@ -384,7 +384,11 @@ def _hook(plan: Plan, vocal: tuple[VocalNote, ...], register: tuple[int, int], v
             for n in phrase:
                 tick = section.start + loop * span + n.start - base
                 if tick + n.dur <= end:
-                    pitch = min(max(n.pitch + octave + lift, register[0] - 5), register[1] + 5)
+                    pitch = n.pitch + octave + lift
+                    while pitch < register[0]:  # a wide tune folds into the part's register
+                        pitch += 12
+                    while pitch > register[1]:
+                        pitch -= 12
                     out.append(human.note(tick, n.dur, pitch, level))
     return out
 
