@@ -7,16 +7,16 @@ sung line as played (the Vocal track's notes):
   while it sounds moves down an octave (again if need be); a note pushed
   below the floor (rules/performance.toml ``[voice] floor``) is dropped.
 - :func:`clear_rubs`: a note a semitone or a minor ninth from a sung note
-  at that note's onset gives way: it ends just before the syllable, or is
-  left out when it would start with it.
+  at that note's onset gives way: it rests from just before the syllable
+  to its end.
 - :func:`answers`: the lead's answers in the voice's rests, an echo of the
   line just sung.
 
 >>> voice = [Note(0, 960, 64, 100)]
 >>> [n.pitch for n in under_voice([Note(0, 960, 67, 80), Note(0, 960, 60, 80)], voice, floor=43)]
 [55, 60]
->>> [(n.start, n.dur) for n in clear_rubs([Note(0, 960, 52, 80)], [Note(480, 480, 65, 100)], margin=40)]
-[(0, 470)]
+>>> [(n.start, n.dur) for n in clear_rubs([Note(0, 1920, 52, 80)], [Note(480, 480, 65, 100)], margin=40)]
+[(0, 470), (960, 960)]
 """
 
 from __future__ import annotations
@@ -78,24 +78,26 @@ def under_voice(notes: list[Note], voice: list[Note], *, floor: int) -> list[Not
 def clear_rubs(notes: list[Note], voice: list[Note], *, margin: int, keep_start: bool = False) -> list[Note]:
     """Notes that give way to a sung onset they would rub against (see the module).
 
+    The note stops just before the rubbing syllable and comes back, a little
+    softer, when that syllable ends (so a chord tone sung next still sounds);
+    a note that would start with the syllable waits for its end.
     ``keep_start``: a note that starts with the syllable stays (the bass keeps its root).
     """
     sung = _Sung(voice)
     out: list[Note] = []
     for n in notes:
-        end = n.end
-        for v in sung.onsets(n.start - margin, end):
-            if abs(v.pitch - n.pitch) % 12 != 1:
+        start, velocity = n.start, n.velocity
+        for v in sung.onsets(n.start - margin, n.end):
+            if abs(v.pitch - n.pitch) % 12 != 1 or v.end <= start:
                 continue
-            if v.start <= n.start + margin:
-                if keep_start:
+            if v.start <= start + margin:
+                if keep_start and start == n.start:
                     continue
-                end = n.start
-            else:
-                end = v.start - 10
-            break
-        if end - n.start >= 30:
-            out.append(n if end == n.end else Note(n.start, end - n.start, n.pitch, n.velocity))
+            elif v.start - 10 - start >= 30:
+                out.append(Note(start, v.start - 10 - start, n.pitch, velocity))
+            start, velocity = v.end, max(1, int(velocity * 0.85))
+        if n.end - start >= 60 or (start == n.start and n.dur >= 30):
+            out.append(n if start == n.start else Note(start, n.end - start, n.pitch, velocity))
     return out
 
 
