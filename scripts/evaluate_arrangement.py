@@ -332,8 +332,9 @@ def summarise(per: dict[str, dict[str, list]]) -> dict:
             value = float(sum(r[0] for r in rows))
         else:
             value = sum(r[0] for r in rows) / max(1, sum(r[1] for r in rows)) if rows else float("nan")
-        ok = value >= target if op == ">=" else value <= target
-        result["overall"][key] = {"label": label, "value": value, "goal": f"{op} {target}", "pass": bool(ok)}
+        ok = value != value or (value >= target if op == ">=" else value <= target)  # NaN: not measured (--no-audio)
+        result["overall"][key] = {"label": label, "value": value, "goal": f"{op} {target}", "pass": bool(ok),
+                                  "measured": value == value}
     return result
 
 
@@ -341,7 +342,8 @@ def report(result: dict) -> str:
     """The figures as text: overall with goals, then a per-genre table."""
     lines = ["Arrangement (issue 13)"]
     for key, f in result["overall"].items():
-        lines.append(f"  {f['label']:<74} {f['value']:8.3f}  goal {f['goal']:<7} {'ok' if f['pass'] else 'FAIL'}")
+        verdict = ("ok" if f["pass"] else "FAIL") if f["measured"] else "not measured"
+        lines.append(f"  {f['label']:<74} {f['value']:8.3f}  goal {f['goal']:<7} {verdict}")
     keys = ["above", "rub", "same", "intro", "tonic", "adds", "tempo_gap", "lift_lu", "bright_share"]
     lines.append("  " + "genre".ljust(12) + "".join(k[:9].rjust(10) for k in keys))
     for g, row in result["genres"].items():
