@@ -27,7 +27,11 @@ class Effects:
     (0..21 ms), ``reverb_send`` and ``chorus_send`` (0..127, integers: the
     controller 91 and 93 every channel starts with; 40 and 0 are General
     MIDI's defaults, and a MIDI file that sends its own wins), ``gain``
-    (0..10, the synth's gain before mastering).
+    (0..10, the synth's gain before mastering), ``presence_db`` (0..12: the
+    master's bus EQ lifts everything above 2 kHz by this much, a high shelf,
+    so a dark band still reaches a bright master), ``brightness`` (0..0.5:
+    the genre's target share of the master's power above 2 kHz, which
+    ``make evaluate`` checks; the engine does not read it).
 
     Some SoundFonts (FluidR3, TimGM6mb) add reverb in their presets; others
     (MuseScore General) leave it all to controller 91.
@@ -44,6 +48,8 @@ class Effects:
     reverb_send: int = 40
     chorus_send: int = 0
     gain: float = 0.2
+    presence_db: float = 0.0
+    brightness: float = 0.03
 
     def __post_init__(self) -> None:
         for name, problem in _problems(self):
@@ -74,7 +80,7 @@ _RANGES = {
     "reverb_room": (0.0, 1.0), "reverb_damping": (0.0, 1.0), "reverb_width": (0.0, 100.0),
     "reverb_level": (0.0, 1.0), "chorus_voices": (0, 99), "chorus_level": (0.0, 10.0),
     "chorus_speed": (0.1, 5.0), "chorus_depth": (0.0, 21.0), "reverb_send": (0, 127),
-    "chorus_send": (0, 127), "gain": (0.0, 10.0),
+    "chorus_send": (0, 127), "gain": (0.0, 10.0), "presence_db": (0.0, 12.0), "brightness": (0.0, 0.5),
 }
 _INTEGERS = ("chorus_voices", "reverb_send", "chorus_send")
 

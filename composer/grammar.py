@@ -23,9 +23,12 @@ from . import data
 from .errors import GrammarError
 from .theory import MODES, TEMPO_LIMITS, parse_roman, pitch_class
 
-__all__ = ["Chain", "Part", "Patterns", "Genre", "genre", "genre_ids", "SECTION_KINDS", "ROLES", "RHYME_SCHEMES"]
+__all__ = ["Chain", "Part", "Patterns", "Genre", "genre", "genre_ids", "SECTION_KINDS", "INSTRUMENTAL_KINDS", "ROLES",
+           "RHYME_SCHEMES"]
 
-SECTION_KINDS = ("intro", "verse", "prechorus", "chorus", "bridge", "outro")
+SECTION_KINDS = ("intro", "verse", "prechorus", "chorus", "bridge", "outro", "build", "drop", "solo")
+INSTRUMENTAL_KINDS = ("intro", "outro", "build", "drop", "solo")
+"""Sections with nothing sung: the intro and outro, EDM's build and drop, a solo on the chorus."""
 LYRIC_KINDS = ("verse", "prechorus", "chorus", "bridge")
 CHAIN_KINDS = ("verse", "chorus", "bridge")
 CADENCE_KEYS = ("phrase", "verse", "chorus", "bridge", "intro", "outro")
@@ -91,6 +94,8 @@ class Genre:
     register: tuple[int, int]
     grid: int
     durations: Mapping[int, float]
+    rap_durations: Mapping[int, float]
+    rap_per_bar: int
     chains: Mapping[str, Mapping[str, Chain]]
     cadences: Mapping[str, Mapping[str, tuple[str, ...]]]
     band: Mapping[str, Part]
@@ -302,6 +307,19 @@ def genre(genre_id: str) -> Genre:
         durations = {int(k): v for k, v in durations_raw.items()}
     except ValueError as err:
         raise GrammarError(f"{where}: key 'melody.durations' must map sixteenths (integers) to weights") from err
+    rap_raw = data.optional(t, "melody.rap", dict, {}, where=where)
+    rap_durations: dict[int, float] = {}
+    rap_per_bar = 0
+    if rap_raw:  # verses rapped: a denser rhythm vocabulary on the sixteenth grid
+        rap_per_bar = data.require(rap_raw, "per_bar", int, where=f"{where} [melody.rap]")
+        if not 4 <= rap_per_bar <= 16:
+            raise GrammarError(f"{where}: key 'melody.rap.per_bar' must be 4..16 syllables, got {rap_per_bar}")
+        raw = _weights(data.require(rap_raw, "durations", dict, where=f"{where} [melody.rap]"),
+                       "melody.rap.durations", where)
+        try:
+            rap_durations = {int(k): v for k, v in raw.items()}
+        except ValueError as err:
+            raise GrammarError(f"{where}: key 'melody.rap.durations' must map sixteenths (integers) to weights") from err
     final_lift = data.optional(t, "form.final_lift", str, "layers", where=where)
     if final_lift not in ("key", "layers"):
         raise GrammarError(f"{where}: key 'form.final_lift' must be 'key' or 'layers', got {final_lift!r}")
@@ -333,6 +351,8 @@ def genre(genre_id: str) -> Genre:
         register=_pair(t, "melody.register", where),
         grid=grid,
         durations=MappingProxyType(durations),
+        rap_durations=MappingProxyType(rap_durations),
+        rap_per_bar=rap_per_bar,
         chains=MappingProxyType({f: MappingProxyType(c) for f, c in chains.items()}),
         cadences=MappingProxyType({f: MappingProxyType(c) for f, c in cadences.items()}),
         band=MappingProxyType(_band(t, where)),

@@ -21,7 +21,7 @@ import numpy as np
 from . import data
 from .aot import kernels
 from .errors import GrammarError
-from .grammar import Chain, Genre
+from .grammar import INSTRUMENTAL_KINDS, Chain, Genre
 from .model import Chord, Plan, SectionPlan
 from .theory import MODES, chord_symbol, mode_info, parse_roman, scale_pitch_classes, uses_flats
 from .vibes import Vibe
@@ -30,7 +30,7 @@ __all__ = ["harmonise", "chord_index_at"]
 
 _WHERE = "rules/harmony.toml"
 _CHAIN_FOR = {"intro": "chorus", "verse": "verse", "prechorus": "bridge", "chorus": "chorus",
-              "bridge": "bridge", "outro": "chorus"}
+              "bridge": "bridge", "outro": "chorus", "build": "chorus", "drop": "chorus", "solo": "chorus"}
 
 
 def chord_index_at(chords: tuple[Chord, ...], tick: int) -> int:
@@ -116,23 +116,26 @@ def _fits(coloured: str, plain: str, plan: Plan) -> bool:
 
 
 def _realise(roman: str, plan: Plan, substitute: dict[str, str], colour: tuple[float, dict[str, str]],
-             rng: np.random.Generator, *, plain: bool = False) -> tuple[str, str, int, tuple[int, ...]]:
+             rng: np.random.Generator, *, plain: bool = False, shift: int = 0) -> tuple[str, str, int, tuple[int, ...]]:
     roman = substitute.get(roman, roman)
     probability, mapping = colour
     if roman in mapping and rng.random() < probability and not plain and _fits(mapping[roman], roman, plan):
         roman = mapping[roman]
     parsed = parse_roman(roman)
-    root = (plan.tonic + parsed.degree) % 12
+    tonic = (plan.tonic + shift) % 12  # a lifted section's key
+    root = (tonic + parsed.degree) % 12
     pitches = tuple(dict.fromkeys((root + i) % 12 for i in parsed.intervals))
-    symbol = chord_symbol(parsed, tonic=plan.tonic, flats=uses_flats(plan.tonic, plan.mode))
+    symbol = chord_symbol(parsed, tonic=tonic, flats=uses_flats(tonic, plan.mode))
     return roman, symbol, root, pitches
 
 
 def harmonise(plan: Plan, genre: Genre, vibe: Vibe, *, rng: np.random.Generator) -> tuple[Chord, ...]:
     """The chord progression of the whole song, section by section.
 
-    The intro plays the chorus's opening bars and the outro its closing bars
-    (ending on the plain tonic), so both are built from the song's own material.
+    The intro (and a build, a drop or a solo) plays the chorus's opening bars
+    and the outro its closing bars (ending on the plain tonic), so all are
+    built from the song's own material. A lifted section (``shift``) plays
+    its chords in the lifted key.
 
     Raises:
         GrammarError: a section's constraints cannot be met by the genre's chain
@@ -173,19 +176,22 @@ def harmonise(plan: Plan, genre: Genre, vibe: Vibe, *, rng: np.random.Generator)
     for index, section in enumerate(plan.sections):
         final = index == len(plan.sections) - 1
         slots = section.bars * slots_per_bar
-        if section.kind in ("intro", "outro") and chorus_romans:
+        if section.kind in INSTRUMENTAL_KINDS and chorus_romans:
             n = len(chorus_romans)  # the chorus's opening (or closing) bars, round again if the section is longer
-            shift = 0 if section.kind == "intro" else -slots
+            shift = -slots if section.kind == "outro" else 0
             romans = [chorus_romans[(shift + i) % n] for i in range(slots)]
             if final and romans[-1] not in cadences["outro"]:  # a looping chorus still ends the song at home
                 romans[-1] = cadences["outro"][0]
-            key: tuple = (section.kind, slots, final)
+            key: tuple = (section.kind, slots, final, section.shift)
         else:
             romans = sample(section, final)
-            key = (section.kind, section.line_bars, section.bars, final)
+            key = (section.kind, section.line_bars, section.bars, final, section.shift)
+        if final and len(romans) >= slots_per_bar:  # the whole last bar rests on the tonic, bass and chord
+            romans = romans[:-slots_per_bar] + [romans[-1]] * slots_per_bar
         if key not in realised:
             realised[key] = [
-                _realise(roman, plan, substitute, colour, rng, plain=final and t == len(romans) - 1)
+                _realise(roman, plan, substitute, colour, rng, plain=final and t >= len(romans) - slots_per_bar,
+                         shift=section.shift)
                 for t, roman in enumerate(romans)
             ]
         merged: list[list] = []

@@ -53,6 +53,7 @@ SAMPLE_RATE = 44100
 
 _HIGHPASS_HZ = 25.0  # bus EQ: below the bass's low E (41 Hz), sound only eats headroom
 _SHELF_HZ, _SHELF_DB = 9000.0, 1.0  # bus EQ: a little air
+_PRESENCE_HZ = 2000.0  # bus EQ: the genre's presence shelf starts here (its gain is the grammar's)
 _COMP_RATIO, _COMP_KNEE_DB, _COMP_BELOW_LOUD_DB = 1.6, 8.0, 2.0  # gentle glue on the loudest tenth
 _COMP_HOP = 512  # frames per compressor level reading (11.6 ms)
 _LIMIT_REACH = 8  # hops of look-ahead and of release (11.6 ms each)
@@ -167,10 +168,13 @@ def measure(audio: np.ndarray, sample_rate: int) -> Loudness:
         return Loudness(lufs=lufs(), true_peak_dbtp=_db(peak), peak_dbfs=_db(_sample_peak(audio)))
 
 
-def _bus_eq(sample_rate: int) -> np.ndarray:
-    """Second-order sections: a 25 Hz high-pass and a +1 dB shelf above 9 kHz."""
-    return np.vstack([butter_highpass(_HIGHPASS_HZ, sample_rate),
-                      high_shelf(_SHELF_HZ, _SHELF_DB, 1 / np.sqrt(2), sample_rate)])  # RBJ, slope 1
+def _bus_eq(sample_rate: int, presence_db: float = 0.0) -> np.ndarray:
+    """Second-order sections: a 25 Hz high-pass, the genre's presence (a shelf above 2 kHz, the
+    grammar's ``[mix] presence_db``) and a +1 dB shelf above 9 kHz."""
+    sections = [butter_highpass(_HIGHPASS_HZ, sample_rate)]
+    if presence_db:
+        sections.append(high_shelf(_PRESENCE_HZ, presence_db, 1 / np.sqrt(2), sample_rate))
+    return np.vstack(sections + [high_shelf(_SHELF_HZ, _SHELF_DB, 1 / np.sqrt(2), sample_rate)])  # RBJ, slope 1
 
 
 def _equalise(audio: np.ndarray, sample_rate: int) -> None:

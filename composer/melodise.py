@@ -10,7 +10,8 @@ from search rather than luck. The search and its scoring are numba kernels
 
 Repetition makes a song: every chorus sings the same melody, verse 2 echoes
 verse 1 (exactly where its rhythm matches, closely where it does not), and
-the third line of a section echoes the first.
+the third line of a section echoes the first. A section lifted into a new
+key (``SectionPlan.shift``) sings its melody a step up.
 """
 
 from __future__ import annotations
@@ -92,10 +93,11 @@ def melodise(onsets: tuple[Onset, ...], chords: tuple[Chord, ...], plan: Plan, g
         n = len(group)
         weight = np.array([bar_weights[((o.start - sections[section].start) // SIXTEENTH) % bar16] for o in group],
                           dtype=np.float64)
+        lift = sections[section].shift  # a lifted section is sung as written, then moved up
         chord = np.zeros((n, 12), dtype=np.int64)
         for i, o in enumerate(group):
             for pc in chords[chord_index_at(chords, o.start)].pitches:
-                chord[i, pc] = 1
+                chord[i, (pc - lift) % 12] = 1
         stress = np.array([o.stress for o in group], dtype=np.int64)
         final = line_no == last_line
         rhythm = tuple((o.start - sections[section].start, o.dur, o.stress) for o in group)
@@ -116,6 +118,6 @@ def melodise(onsets: tuple[Onset, ...], chords: tuple[Chord, ...], plan: Plan, g
             memo.setdefault(key, pitches)
         if pos == 0:
             firsts[section] = pitches
-        out.extend(VocalNote(onset=o, pitch=int(p)) for o, p in zip(group, pitches))
+        out.extend(VocalNote(onset=o, pitch=int(p) + lift) for o, p in zip(group, pitches))
         prev = int(pitches[-1])
     return tuple(out)

@@ -38,7 +38,7 @@ __all__ = [
 PPQ = 480
 """Ticks per quarter note, everywhere in the engine and in song.mid."""
 
-SectionKind = Literal["intro", "verse", "prechorus", "chorus", "bridge", "outro"]
+SectionKind = Literal["intro", "verse", "prechorus", "chorus", "bridge", "outro", "build", "drop", "solo"]
 Mode = Literal["major", "minor", "dorian", "mixolydian"]
 
 
@@ -190,6 +190,8 @@ class SectionPlan:
         lyric: index into ``Lyrics.sections``, or -1 for an instrumental section.
         energy: 0..1, how full and loud the band plays here.
         line_bars: bars given to each lyric line, in order (empty when instrumental).
+        shift: semitones the section sounds above the song's key (a key lift
+            into the last chorus: every chord and sung note is moved up).
     """
 
     name: str
@@ -199,6 +201,7 @@ class SectionPlan:
     lyric: int = -1
     energy: float = 0.5
     line_bars: tuple[int, ...] = ()
+    shift: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -346,6 +349,9 @@ class Track:
         pan: controller 10, 0..127 (64 centre).
         reverb: controller 91 send, 0..127.
         chorus: controller 93 send, 0..127.
+        controls: controller automation as (tick, controller, value) rows:
+            11 (expression) shapes the level section by section, 74
+            (brightness) is a filter sweep.
     """
 
     name: str
@@ -357,6 +363,7 @@ class Track:
     pan: int = 64
     reverb: int = 40
     chorus: int = 0
+    controls: tuple[tuple[int, int, int], ...] = ()
 
     @property
     def is_drums(self) -> bool:

@@ -13,14 +13,13 @@ import numpy as np
 
 from . import data
 from .errors import InputError
-from .grammar import Genre
+from .grammar import INSTRUMENTAL_KINDS, Genre
 from .model import PPQ, Analysis, Lyrics, Plan, SectionPlan
 from .theory import MODES, TEMPO_LIMITS, mode_info, spell, uses_flats
 from .vibes import Vibe, mode_weights
 
 __all__ = ["plan", "idiomatic_modes", "grow", "TEMPO_LIMITS", "seconds"]
 
-"""The tempi (BPM) the engine accepts, from --tempo or a grammar."""
 
 _WHERE = "rules/form.toml"
 
@@ -41,8 +40,12 @@ def _line_bars(lyrics: Lyrics, index: int, genre: Genre, meter: tuple[int, int])
     rules = data.load("rules", "form")
     max_per_bar = data.require(rules, "length.max_notes_per_bar", int, where=_WHERE)
     per_bar = max_per_bar if meter == (4, 4) else max(3, max_per_bar * meter[0] * 4 // meter[1] // 4 - 1)
+    section = lyrics.sections[index]
+    rapped = section.kind == "verse" and genre.rap_per_bar > 0
+    if rapped:
+        return _rap_bars(tuple(line.syllable_count for line in section.lines), genre.rap_per_bar)
     out = []
-    for line in lyrics.sections[index].lines:
+    for line in section.lines:
         bars = genre.bars_per_line
         while line.syllable_count > per_bar * bars:
             bars *= 2
@@ -68,6 +71,39 @@ def grow(kinds: list[str], verses: int) -> list[str]:
     return kinds
 
 
+def _rap_bars(syllables: tuple[int, ...], per_bar: int) -> tuple[int, ...]:
+    """Bars for each line of a rapped verse: short lines share a bar (the second gets 0 bars: it
+    follows the first in the same bar), a long one takes the bars its syllables fill at ``per_bar``.
+    A rap is never stretched: a short message makes a shorter verse.
+
+    >>> _rap_bars((6, 7, 9, 20, 6), 12)
+    (1, 0, 1, 2, 1)
+    """
+    out: list[int] = []
+    i = 0
+    while i < len(syllables):
+        if i + 1 < len(syllables) and syllables[i] + syllables[i + 1] <= _RAP_BAR:
+            out += [1, 0]
+            i += 2
+            continue
+        out.append(max(1, -(-syllables[i] // _RAP_BAR), round(syllables[i] / per_bar)))
+        i += 1
+    return tuple(out)
+
+
+_RAP_BAR = 13
+"""The most syllables a rapped bar holds on the sixteenth grid (an eighth's breath kept at its end)."""
+
+
+def _instrumental_bars(kind: str, genre: Genre, intro: int, outro: int, chorus: int) -> int:
+    """Bars of an instrumental section: the grammar's intro and outro, rules/form.toml's build, a drop
+    or solo as long as the chorus (and at least the rule's bars)."""
+    if kind in ("intro", "outro"):
+        return intro if kind == "intro" else outro
+    least = data.require(data.load("rules", "form"), f"bars.{kind}", int, where=_WHERE)
+    return least if kind == "build" else max(least, chorus)
+
+
 def _form(
     kinds: list[str], lyrics: Lyrics, genre: Genre, meter: tuple[int, int], intro: int, outro: int
 ) -> list[tuple[str, int, int, tuple[int, ...]]]:
@@ -76,11 +112,12 @@ def _form(
     by_kind: dict[str, list[int]] = {}
     for i, section in enumerate(lyrics.sections):
         by_kind.setdefault(section.kind, []).append(i)
+    chorus = sum(_line_bars(lyrics, by_kind["chorus"][0], genre, meter)) if by_kind.get("chorus") else 8
     seen: dict[str, int] = {}
     out = []
     for kind in kinds:
-        if kind in ("intro", "outro"):
-            out.append((kind, intro if kind == "intro" else outro, -1, ()))
+        if kind in INSTRUMENTAL_KINDS:
+            out.append((kind, _instrumental_bars(kind, genre, intro, outro, chorus), -1, ()))
             continue
         options = by_kind.get(kind, [])
         if not options:
@@ -99,10 +136,14 @@ def _fit_short(
     kinds: list[str], lyrics: Lyrics, genre: Genre, meter: tuple[int, int], tempo: int, span: tuple[float, float]
 ) -> tuple[list[tuple[str, int, int, tuple[int, ...]]], list[str]]:
     """A clip: a one-bar lead-in, the verse, the chorus (cut to its first lines if
-    the clip would run long) and a two-bar ending."""
-    kinds = ["intro", *[k for k in kinds if k not in ("intro", "outro")], "outro"]
+    the clip would run long, sung twice if it would run short) and a two-bar ending."""
+    kinds = ["intro", *[k for k in kinds if k not in INSTRUMENTAL_KINDS], "outro"]
     form = _form(kinds, lyrics, genre, meter, 1, 2)
     notes: list[str] = []
+    if seconds(sum(s[1] for s in form), meter, tempo) < span[0] and "chorus" in kinds:
+        kinds.insert(len(kinds) - 1, "chorus")
+        form = _form(kinds, lyrics, genre, meter, 1, 2)
+        notes.append("the chorus is sung twice to fill the clip")
     bars = sum(s[1] for s in form)
     for i, (kind, sbars, lyric, line_bars) in enumerate(form):
         if kind != "chorus":
@@ -118,8 +159,15 @@ def _fit_short(
 def _fit(
     kinds: list[str], lyrics: Lyrics, genre: Genre, meter: tuple[int, int], tempo: int, span: tuple[float, float]
 ) -> tuple[list[tuple[str, int, int, tuple[int, ...]]], list[str]]:
-    """Stretch or trim the form so it lasts within ``span`` seconds; say what changed."""
-    intro, outro = genre.intro_bars, genre.outro_bars
+    """Grow or trim the form (never the tempo) so it lasts within ``span`` seconds; say what changed.
+
+    A short song first sings its last chorus twice, then gains an instrumental
+    solo on the chorus (the lead plays the hook), then a longer outro, then
+    more rounds of the solo; a long
+    one loses its bridge, then shortens its intro and outro. Intros stay at
+    most four bars.
+    """
+    intro, outro = min(4, genre.intro_bars), genre.outro_bars
     notes: list[str] = []
     form = _form(kinds, lyrics, genre, meter, intro, outro)
 
@@ -131,16 +179,26 @@ def _fit(
         kinds = kinds[: last + 1] + ["chorus"] + kinds[last + 1 :]
         form = _form(kinds, lyrics, genre, meter, intro, outro)
         notes.append("the last chorus is sung twice to reach two minutes")
-    if length(form) < span[0] and "intro" in kinds:
-        intro, outro = intro * 2, outro * 2
+    if length(form) < span[0] and "chorus" in kinds and "drop" not in kinds:
+        second = [i for i, k in enumerate(kinds) if k == "chorus"][min(1, kinds.count("chorus") - 1)]
+        kinds = kinds[: second + 1] + ["solo"] + kinds[second + 1 :]
         form = _form(kinds, lyrics, genre, meter, intro, outro)
-        notes.append("intro and outro doubled to reach two minutes")
+        notes.append("an instrumental solo on the chorus to reach two minutes")
+    if length(form) < span[0] and "outro" in kinds:
+        outro *= 2
+        form = _form(kinds, lyrics, genre, meter, intro, outro)
+        notes.append("the outro doubled to reach two minutes")
+    while length(form) < span[0] and 0 < kinds.count("solo") < 3:  # a fast song: the solo takes more rounds
+        at = kinds.index("solo")
+        kinds = kinds[:at] + ["solo"] + kinds[at:]
+        form = _form(kinds, lyrics, genre, meter, intro, outro)
+    notes = list(dict.fromkeys(notes))
     if length(form) > span[1] and "bridge" in kinds:
         kinds = [k for k in kinds if k != "bridge"]
         form = _form(kinds, lyrics, genre, meter, intro, outro)
         notes.append("the bridge is left out to stay near three minutes")
-    if length(form) > span[1] and intro > 2:
-        intro, outro = 2, 2
+    if length(form) > span[1] and (intro > 2 or outro > 2):
+        intro, outro = min(intro, 2), min(outro, 2)
         form = _form(kinds, lyrics, genre, meter, intro, outro)
         notes.append("intro and outro shortened to stay near three minutes")
     return form, notes
@@ -219,31 +277,23 @@ def plan(
     )))
 
     lo, hi = genre.tempo_range
+    rules = data.load("rules", "form")
     if tempo is not None:
         if not TEMPO_LIMITS[0] <= tempo <= TEMPO_LIMITS[1]:
             raise InputError(f"tempo must be {TEMPO_LIMITS[0]}..{TEMPO_LIMITS[1]} BPM, got {tempo}")
         bpm = tempo
         reasons.append(("tempo", f"{bpm} BPM, as asked with --tempo"))
-    else:
-        jitter = float(rng.uniform(-0.08, 0.08))
+    else:  # the vibe's place in the range, give or take a little; the form fits the length, not the tempo
+        spread = data.require(rules, "tempo.jitter", float, where=_WHERE)
+        jitter = float(rng.uniform(-spread, spread))
         position = min(1.0, max(0.0, vibe.tempo + jitter))
         bpm = int(round(lo + (hi - lo) * position))
         reasons.append(("tempo", f"{bpm} BPM: the {vibe.id} vibe sits at {vibe.tempo:.0%} of {genre.name}'s {lo}-{hi} BPM"))
 
-    rules = data.load("rules", "form")
     span = tuple(data.require(rules, f"length.{length}_seconds", list, where=_WHERE))
     kinds = list(genre.form_full if length == "full" else genre.form_short)
     fit = _fit if length == "full" else _fit_short
     form, notes = fit(kinds, lyrics, genre, meter, bpm, (float(span[0]), float(span[1])))
-    total = sum(s[1] for s in form)
-    if tempo is None:  # last resort: move the tempo inside the genre's range
-        need_lo = seconds(total, meter, 1) / span[1]
-        need_hi = seconds(total, meter, 1) / span[0]
-        fitted = int(round(min(max(bpm, need_lo, lo), need_hi, hi)))
-        if fitted != bpm:
-            notes.append(f"tempo moved from {bpm} to {fitted} BPM to fit the {length} length")
-            bpm = fitted
-            reasons[-1] = ("tempo", reasons[-1][1] + f", moved to {bpm} to fit the song's length")
     reasons.append((
         "form",
         f"{length} form of {genre.name}: " + ", ".join(s[0] for s in form)
@@ -254,6 +304,7 @@ def plan(
     names = data.require(rules, "names", dict, where=_WHERE)
     bar_ticks = meter[0] * PPQ * 4 // meter[1]
     last_chorus = max((i for i, s in enumerate(form) if s[0] == "chorus"), default=-1)
+    lift = data.require(rules, "lift.key", int, where=_WHERE) if genre.final_lift == "key" and length == "full" else 0
     counts: dict[str, int] = {}
     sections = []
     start = 0
@@ -264,12 +315,15 @@ def plan(
         level = float(energy["final_chorus"] if i == last_chorus and length == "full" else energy[kind])
         sections.append(SectionPlan(
             name=label, kind=kind, start=start, bars=bars, lyric=lyric,  # type: ignore[arg-type]
-            energy=level, line_bars=line_bars,
+            energy=level, line_bars=line_bars, shift=lift if 0 <= last_chorus <= i else 0,
         ))
         start += bars * bar_ticks
     swing = min(0.5, genre.swing + vibe.swing)
     if swing and meter[1] == 8:  # a compound meter's eighths are its pulse, not off-beats to swing
         reasons.append(("swing", f"none: {meter[0]}/{meter[1]} already rocks in threes"))
+        swing = 0.0
+    elif swing and not genre.swing:  # a straight genre (bossa nova, pop, EDM...) stays straight whatever the vibe
+        reasons.append(("swing", f"none: {genre.name} is played straight"))
         swing = 0.0
     elif swing:
         reasons.append(("swing", f"{swing:.2f}: {genre.name}'s feel" + (f" plus the {vibe.id} vibe's" if vibe.swing else "")))

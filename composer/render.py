@@ -695,7 +695,7 @@ def render_file(midi_path: str | Path, out_path: str | Path, *, soundfont: Sound
                 failed.append(err)
     channels = None if overdub is None or not overdub.mute else set(range(16)) - set(overdub.mute)
     audio = _render(midi_path, soundfont=font, effects=effects, sample_rate=SAMPLE_RATE, workers=workers,
-                    meanwhile=meanwhile, eq=_bus_eq(SAMPLE_RATE), channels=channels)
+                    meanwhile=meanwhile, eq=_bus_eq(SAMPLE_RATE, effects.presence_db), channels=channels)
     gain, part = 1.0, None
     if overdub is not None:
         if failed:

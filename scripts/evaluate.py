@@ -583,6 +583,8 @@ def main() -> None:
     parser.add_argument("--offenders", type=int, default=10, help="offenders listed per failing figure [10]")
     parser.add_argument("--essen", type=int, default=0, help="also measure N Essen opus files (slow: ~10 s each)")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a figure fails")
+    parser.add_argument("--no-arrangement", action="store_true",
+                        help="skip the arrangement figures (scripts/evaluate_arrangement.py, issue 13)")
     args = parser.parse_args()
     seeds = [int(s) for s in args.seeds.split(",")]
     listing = subprocess.run([SONGGRAM, "genres"], capture_output=True, text=True, check=True).stdout
@@ -614,6 +616,10 @@ def main() -> None:
             f"{name}: lyric figures", [{**j, "info": songs[j["id"]].info} for j in sel if j["id"] in songs], False)
     tallies, result["genre_table"] = checks(jobs, songs, args.all_genres)
     result["checks"] = report("Seeds, bytes and genres", tallies, args.offenders)
+    if not args.no_arrangement:  # issue 13: the arrangement, on the held-out messages, one render per genre
+        import evaluate_arrangement
+        result["arrangement"] = evaluate_arrangement.evaluate(ROOT / "tests/data/unseen_messages.jsonl", seed=seeds[0])
+        print("\n" + evaluate_arrangement.report(result["arrangement"]))
     if args.essen:
         result["essen"] = essen_reference(args.essen)
         print(f"\nEssen reference: {result['essen']}")
@@ -622,6 +628,7 @@ def main() -> None:
     if not args.out:
         shutil.rmtree(work, ignore_errors=True)
     failed = [k for r in [*result["sets"].values(), result["checks"]] for k, f in r["figures"].items() if not f["pass"]]
+    failed += [k for k, f in result.get("arrangement", {}).get("overall", {}).items() if not f["pass"]]
     sys.exit(1 if args.strict and failed else 0)
 
 

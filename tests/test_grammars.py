@@ -35,7 +35,7 @@ EXPECTED_IDS = {"pop", "ballad", "rock", "rnb", "country", "folk", "jazz", "lull
 PLAYED_ROLES = ("vocal", "drums", "bass", "chords", "pad", "lead")  # the roles composer/arrange.py plays
 # The chain each section kind is harmonised from (as composer/harmonise.py does).
 CHAIN_FOR = {"intro": "chorus", "verse": "verse", "prechorus": "bridge", "chorus": "chorus",
-             "bridge": "bridge", "outro": "chorus"}
+             "bridge": "bridge", "outro": "chorus", "build": "chorus", "drop": "chorus", "solo": "chorus"}
 MESSAGE = "Thanks for the ride to the airport at 4am. True friend."
 
 
@@ -106,8 +106,10 @@ def _reachable(chain: grammar.Chain, allowed: list[set[str] | None]) -> bool:
 def _sections(g: Genre):
     """(kind, bars of each line, final) for every section shape the plan can make."""
     for kind in SECTION_KINDS:
-        if kind in ("intro", "outro"):
+        if kind in ("intro", "outro", "build", "drop", "solo"):
             lengths = {1, 2, g.intro_bars, g.outro_bars, 2 * g.intro_bars, 2 * g.outro_bars}
+            if kind not in ("intro", "outro"):  # EDM's build and drop, a solo: eight bars or a chorus's length
+                lengths = {8, 16}
             for bars in sorted(lengths):  # instrumental: phrases of two bars
                 lines = (2,) * (bars // 2) if bars >= 2 else (bars,)
                 yield kind, lines + ((bars - sum(lines),) if bars - sum(lines) else ()), kind == "outro"
@@ -512,5 +514,7 @@ def test_chord_colours_stay_in_the_mode(key, vibe):
     tonic, mode = parse_key(key)
     assert song.plan.tonic == tonic and song.plan.mode == (mode or song.plan.mode)
     for chord in song.chords:
+        shift = song.plan.sections[chord.section].shift  # a lifted last chorus: the mode a step up
+        scale = set(scale_pitch_classes((song.plan.tonic + shift) % 12, song.plan.mode))
         outside = {(p - chord.root) % 12 for p in chord.pitches if p not in scale}
         assert outside <= {3, 4, 6, 7, 8}, (chord.symbol, chord.roman, key)  # only a triad's own third or fifth

@@ -1,7 +1,8 @@
 """song.mid: a type 1 Standard MIDI File that opens in any DAW.
 
 Track 0 is the conductor (title, copyright, tempo, time signature, key
-signature, a marker at each section). Each part follows as a named track with
+signature, a marker at each section, a new key signature where the last
+chorus lifts). Each part follows as a named track with
 its General MIDI program, volume, pan and effect sends; drums are on channel
 10. The ``Vocal`` track carries one lyric event per syllable at its note-on,
 following the MIDI lyric recommended practice (RP-017), so karaoke players
@@ -100,8 +101,13 @@ def _conductor(song: Song) -> mido.MidiTrack:
                                 clocks_per_click=36 if plan.meter[1] == 8 else 24)),
         (0, 3, mido.MetaMessage("key_signature", key=mido_key_signature(plan.tonic, plan.mode))),
     ]
+    shift = 0
     for section in plan.sections:
         events.append((section.start, 4, mido.MetaMessage("marker", text=latin1(section.name))))
+        if section.shift != shift:  # a key lift: the new key from here on
+            shift = section.shift
+            key = mido_key_signature((plan.tonic + shift) % 12, plan.mode)
+            events.append((section.start, 5, mido.MetaMessage("key_signature", key=key)))
     return _events_to_track(events, song.title)
 
 
@@ -116,6 +122,11 @@ def _part(track: Track, lyrics: list[str] | None) -> mido.MidiTrack:
         (0, 4, ("control_change", {"channel": ch, "control": 91, "value": track.reverb})),
         (0, 5, ("control_change", {"channel": ch, "control": 93, "value": track.chorus})),
     ]
+    for tick, control, value in track.controls:  # automation: expression, filter sweeps
+        if not (0 <= control <= 127 and 0 <= value <= 127 and tick >= 0):
+            raise ValueError(f"track {track.name!r}: a controller must be 0..127 with a value 0..127 at a tick "
+                             f">= 0, got {(tick, control, value)}")
+        events.append((tick, 5, ("control_change", {"channel": ch, "control": control, "value": value})))
     # A repeated pitch must not cut itself off: end each note before the next on that pitch starts.
     last_end: dict[int, int] = {}
     notes: list[Note] = sorted(track.notes, key=lambda n: (n.start, n.pitch))

@@ -43,7 +43,8 @@ _DPI = 110
 _ROLE_COLOURS = {"vocal": "#e4572e", "bass": "#1f6fb2", "chords": "#3a9d5d", "pad": "#8e5cb8",
                  "lead": "#e09f1f", "drums": "#3b3b3b"}
 _SECTION_COLOURS = {"intro": "#d9d9d9", "verse": "#cfe3f7", "prechorus": "#d7efd2", "chorus": "#ffd9b3",
-                    "bridge": "#e6d5f2", "outro": "#d9d9d9"}
+                    "bridge": "#e6d5f2", "outro": "#d9d9d9", "build": "#f7e3a1", "drop": "#f4b6b6",
+                    "solo": "#ffe9cc"}
 # Lane heights, in inches, per role (drums grow with the number of drums used).
 _LANE_IN = {"vocal": 1.9, "bass": 0.55, "chords": 0.7, "pad": 0.55, "lead": 0.7}
 _HEADER_IN = 0.5
