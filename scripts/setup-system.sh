@@ -2,7 +2,7 @@
 # Installs the Debian packages Songgram needs, only those that are missing.
 # Idempotent: a second run checks with dpkg and does nothing.
 set -eu
-PACKAGES="libfluidsynth3 fluidsynth fluid-soundfont-gm timgm6mb-soundfont musescore-general-soundfont timidity musescore3"
+PACKAGES="libfluidsynth3 fluidsynth fluid-soundfont-gm timgm6mb-soundfont musescore-general-soundfont timidity musescore3 festival festvox-kallpc16k espeak-ng"
 missing=""
 for p in $PACKAGES; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

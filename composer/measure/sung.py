@@ -154,6 +154,8 @@ def words_of(lyrics: list[str]) -> list[tuple[str, tuple[int, ...]]]:
         if raw.strip() in HOLD:
             if idx:
                 idx.append(i)
+            elif out:
+                out[-1] = (out[-1][0], out[-1][1] + (i,))
             continue
         if text and raw[:1].isspace():
             out.append((text, tuple(idx)))
