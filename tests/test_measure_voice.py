@@ -56,7 +56,7 @@ def write_song(folder: Path, *, tune=TUNE, swing_ticks: int = 0, lyrics=None) ->
         now = off
     mid.tracks.append(vocal)
     mid.save(folder / "song.mid")
-    info = {"tempo": TEMPO, "seconds": 9.0, "genre": "test",
+    info = {"tempo": TEMPO, "seconds": 9.0, "input": {"genre": "test"},
             "sections": [{"name": n, "kind": k, "start_beat": b} for n, k, b in SECTIONS]}
     (folder / "song.json").write_text(json.dumps(info), encoding="utf-8")
     return folder
@@ -159,7 +159,7 @@ def test_a_vocal_6_db_louder_than_the_band_is_plus_6_lu_in_choruses(tmp_path):
 def test_measure_song_reads_the_stems_of_a_folder(tmp_path):
     folder = write_stems(write_song(tmp_path), sine_tune(cents=30))
     figures, _, track = measure_song(folder, asr=False)
-    assert (figures.notes, figures.sounding, figures.within50, figures.within25) == (12, 12, 12, 0)
+    assert (figures.genre, figures.notes, figures.sounding, figures.within50, figures.within25) == ("test", 12, 12, 12, 0)
     assert figures.balance is not None and figures.f1 is None
     assert len(track.times) == len(track.f0) > 0
 

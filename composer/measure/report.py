@@ -77,7 +77,8 @@ def measure_song(folder: Path, *, song: str = "", genre: str = "", asr: bool = T
         from .intelligibility import hear_song
         heard = hear_song(take.notes, take.words, vocal, rate)
     figures = VoiceFigures(
-        song=song or Path(folder).name, genre=genre or str(take.info.get("genre", "")), notes=len(notes),
+        song=song or Path(folder).name, genre=genre or str(take.info.get("input", {}).get("genre", "")),
+        notes=len(notes),
         sounding=sum(m.sounding for m in notes), within50=sum(m.within(50) for m in notes),
         within25=sum(m.within(25) for m in notes), octave=sum(m.octave_error for m in notes),
         unpitched=sum(m.cents is None for m in notes), f1=heard.f1 if heard else None,
