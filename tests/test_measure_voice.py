@@ -159,7 +159,8 @@ def test_a_vocal_6_db_louder_than_the_band_is_plus_6_lu_in_choruses(tmp_path):
 def test_measure_song_reads_the_stems_of_a_folder(tmp_path):
     folder = write_stems(write_song(tmp_path), sine_tune(cents=30))
     figures, _, track = measure_song(folder, asr=False)
-    assert (figures.genre, figures.notes, figures.sounding, figures.within50, figures.within25) == ("test", 12, 12, 12, 0)
+    counts = (figures.notes, figures.sounding, figures.within50, figures.within25)
+    assert figures.genre == "test" and counts == (12, 12, 12, 0)
     assert figures.balance is not None and figures.f1 is None
     assert len(track.times) == len(track.f0) > 0
 
