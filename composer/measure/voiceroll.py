@@ -5,7 +5,8 @@ was sung at their middle: green within 25 cents, amber within 50, red
 otherwise (octave errors included), grey when no pitch was found. The f0
 curve (voiced frames only) is drawn in black in the same semitone units, so
 a scoop, vibrato or a slip shows as the line leaving its bar. Section
-boundaries are marked and named.
+boundaries are marked and named. The picture spans the song up to the end of
+its first chorus (a verse and a chorus, large enough to see each note).
 """
 
 from __future__ import annotations
@@ -38,25 +39,28 @@ def voice_to_png(notes: list[NoteMeasure], track: PitchTrack, path: Path, *, tit
     import matplotlib.pyplot as plt
     from matplotlib.patches import Patch
 
-    end = max((m.note.end for m in notes), default=1.0) + 1.0
+    chorus = next((s for s in sections if s.kind == "chorus"), None)
+    start = max(0.0, min((m.note.start for m in notes), default=0.0) - 1.0)
+    end = chorus.end if chorus else max((m.note.end for m in notes), default=1.0) + 1.0
+    notes = [m for m in notes if m.note.start < end]
     pitches = [m.note.pitch for m in notes] or [60]
     low, high = min(pitches) - 5, max(pitches) + 5
-    fig, ax = plt.subplots(figsize=(max(12.0, end / 7), 5.0), dpi=100)
+    fig, ax = plt.subplots(figsize=(max(12.0, (end - start) / 3.5), 5.0), dpi=100)
     for m in notes:
-        ax.add_patch(plt.Rectangle((m.note.start, m.note.pitch - 0.4), m.note.end - m.note.start, 0.8,
-                                   facecolor=_colour(m), edgecolor="#555555", linewidth=0.4))
+        ax.add_patch(plt.Rectangle((m.note.start, m.note.pitch - 0.5), m.note.end - m.note.start, 1.0,
+                                   facecolor=_colour(m), edgecolor="#333333", linewidth=0.6, zorder=1))
     voiced = track.f0 > 0
     semis = np.full(len(track.f0), np.nan)
     semis[voiced] = 69 + 12 * np.log2(track.f0[voiced] / 440.0)
     semis[(semis < low - 12) | (semis > high + 12)] = np.nan
-    ax.plot(track.times, semis, color="black", linewidth=0.6)
-    for s in sections:
+    ax.plot(track.times, semis, color="black", linewidth=0.5, alpha=0.7, zorder=2)
+    for s in (s for s in sections if s.start < end):
         ax.axvline(s.start, color="#8888ff", linewidth=0.6, linestyle="--")
-        ax.text(s.start + 0.2, high - 0.8, s.name, fontsize=7, color="#4444aa", va="top")
+        ax.text(max(s.start, start) + 0.2, high - 0.8, s.name, fontsize=7, color="#4444aa", va="top")
     names = "C C# D Eb E F F# G Ab A Bb B".split()
     ticks = [p for p in range(low, high + 1) if p % 12 in (0, 4, 7)]
     ax.set_yticks(ticks, [f"{names[p % 12]}{p // 12 - 1}" for p in ticks])
-    ax.set_xlim(0, end)
+    ax.set_xlim(start, end)
     ax.set_ylim(low, high)
     ax.set_xlabel("seconds")
     ax.set_title(title, fontsize=10)
