@@ -55,6 +55,42 @@ def _peak_of(args: list[str], env: dict[str, str] | None = None) -> float:
     return int(out.stdout.strip()) / 1024.0
 
 
+def _tree_peak(args: list[str], env: dict[str, str] | None = None) -> float:
+    """Peak of the summed PSS (MB) of a command and all its descendants, sampled every 20 ms from /proc.
+
+    PSS shares each page among the processes mapping it, so forked synths are not counted twice.
+    """
+    def pss(pid: int) -> int:
+        try:
+            text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        except OSError:
+            return 0
+        return next((int(line.split()[1]) for line in text.splitlines() if line.startswith("Pss:")), 0)
+
+    def tree(root: int) -> list[int]:
+        parents = {}
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            parents.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+        out, todo = [], [root]
+        while todo:
+            pid = todo.pop()
+            out.append(pid)
+            todo += parents.get(pid, [])
+        return out
+
+    proc, peak = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env), 0
+    while proc.poll() is None:
+        peak = max(peak, sum(pss(p) for p in tree(proc.pid)))
+        time.sleep(0.02)
+    if proc.returncode != 0:
+        sys.exit(f"bench: {' '.join(args)} failed (exit {proc.returncode})")
+    return peak / 1024.0
+
+
 def _stats(values: list[float]) -> str:
     return f"{statistics.median(values):.2f} s ({min(values):.2f}..{max(values):.2f})"
 
@@ -102,6 +138,17 @@ def main() -> None:
         print(f"| compose --no-audio on numba's JIT, empty cache | {jit_cold:.2f} s |")
         print(f"| peak memory, compose --no-audio | {peak_midi:.0f} MB |")
         print(f"| peak memory, compose with audio | {peak_audio:.0f} MB |")
+        from composer.measure.report import has_voice   # issue 11: the singing voice's cost
+        sings = has_voice(SONGGRAM)
+        if sings:
+            voiced = [_run(base + ["--out", str(work / f"v{i}")])[0] for i in range(max(3, args.runs // 2))]
+            print(f"| compose with audio and voice, full song (median of {len(voiced)}) | {_stats(voiced)} |")
+            print(f"| peak memory, compose with voice (all processes, summed PSS) | "
+                  f"{_tree_peak(base + ['--out', str(work / 'vp')]):.0f} MB |")
+        else:
+            print("| compose with voice | skipped: this build has no singing voice (`songgram voices`) |")
+        plain = base + ["--out", str(work / "tp")] + (["--voice", "none"] if sings else [])
+        print(f"| peak memory, compose with audio, no voice (all processes, summed PSS) | {_tree_peak(plain):.0f} MB |")
         render_bench = ROOT / "scripts" / "bench_render.py"
         if render_bench.exists():
             sys.stdout.flush()

@@ -585,6 +585,7 @@ def main() -> None:
     parser.add_argument("--strict", action="store_true", help="exit 1 when a figure fails")
     parser.add_argument("--no-arrangement", action="store_true",
                         help="skip the arrangement figures (scripts/evaluate_arrangement.py, issue 13)")
+    parser.add_argument("--no-voice", action="store_true", help="skip the voice figures (issue 11; they render audio)")
     args = parser.parse_args()
     seeds = [int(s) for s in args.seeds.split(",")]
     listing = subprocess.run([SONGGRAM, "genres"], capture_output=True, text=True, check=True).stdout
@@ -623,6 +624,11 @@ def main() -> None:
     if args.essen:
         result["essen"] = essen_reference(args.essen)
         print(f"\nEssen reference: {result['essen']}")
+    if not args.no_voice:   # issue 11: one unseen message per genre, composed with audio and stems
+        from composer.measure.report import evaluate_voice
+        (work / "voice").mkdir(parents=True, exist_ok=True)
+        result["voice"] = evaluate_voice(ROOT / "tests/data/unseen_messages.jsonl", work / "voice",
+                                         songgram=SONGGRAM, seed=seeds[0], workers=args.workers)
     if args.json:
         args.json.write_text(json.dumps(result, indent=2, default=str) + "\n", encoding="utf-8")
     if not args.out:
