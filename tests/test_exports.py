@@ -448,8 +448,9 @@ def test_pianoroll_script_writes_one_png_per_genre(tmp_path):
     done = subprocess.run([sys.executable, str(ROOT / "scripts" / "pianorolls.py"), "--out", str(tmp_path),
                            "--genre", genre], capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert done.returncode == 0, done.stderr
-    assert sorted(p.name for p in tmp_path.iterdir()) == [f"pianoroll-{genre}.png"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"pianoroll-{genre}.png", f"voice-{genre}.png"]
     _png_size(tmp_path / f"pianoroll-{genre}.png")
+    _png_size(tmp_path / f"voice-{genre}.png")  # the sung f0 over the written notes
 
 
 @pytest.mark.parametrize("genre, vibe, swung", [("jazz", "romantic", True), ("pop", "upbeat", False)])

@@ -162,7 +162,7 @@ SUNG = [  # (case, message, to, words sung in a row, words never sung in a row)
 
 def _contains(words: list[str], phrase: str) -> bool:
     target = phrase.lower().split()
-    low = [w.lower() for w in words]
+    low = [w.strip().lower() for w in words]
     return any(low[i : i + len(target)] == target for i in range(len(low) - len(target) + 1))
 
 
