@@ -458,3 +458,9 @@ def audio_to_wav(path: str | Path, audio: np.ndarray, sample_rate: int) -> Path:
     Audio at another rate is resampled; mono is spread to both channels.
     """
     return write_audio(Path(path).with_suffix(".wav"), audio, sample_rate, formats=("wav",), artist="")[0]
+
+
+def bus_eq(sample_rate: int, presence_db: float = 0.0) -> np.ndarray:
+    """The band's bus EQ as second-order sections (see :func:`_bus_eq`): what a render applies to the band
+    before a sung part is mixed over it, so stems can be made to sum to the same mix."""
+    return _bus_eq(sample_rate, presence_db)

@@ -3,8 +3,10 @@
 Every part is rendered alone (the same synth settings, only its channel
 sounding), then all stems get one common gain: the gain that brings their
 sum to the mastering's loudness target, lowered if any stem would peak above
--1 dBFS. So the stems keep their balance, and summed they give the mix before
-the master bus's EQ, compression and limiting.
+-1 dBFS. Every part but the sung voice goes through the band's bus EQ (the
+genre's presence shelf), as the band does in a render before the voice is
+mixed over it. So the stems keep their balance, and summed they give the mix
+as the master receives it, before its compression and limiting.
 """
 
 from __future__ import annotations
@@ -39,13 +41,19 @@ def song_to_stems(song: Song, folder: Path, *, soundfont: SoundFont, effects: Ef
     Raises:
         RenderError: a part cannot be rendered (see composer.render).
     """
-    from .master import audio_to_wav, measure
+    from .iir import sosfilt
+    from .master import audio_to_wav, bus_eq, measure
     from .render import midi_to_audio
 
     midi = song.to_midi()
-    audio = {t.name: (sung[0] * np.float32(sung[1]) if sung is not None and t.role == "vocal" else
-                      midi_to_audio(midi, soundfont=soundfont, effects=effects, sample_rate=sample_rate,
-                                    channels={t.channel}))
+    eq = bus_eq(sample_rate, effects.presence_db)
+
+    def band(channel: int) -> np.ndarray:
+        part = midi_to_audio(midi, soundfont=soundfont, effects=effects, sample_rate=sample_rate,
+                             channels={channel})
+        return sosfilt(eq, part, out=part)
+
+    audio = {t.name: (sung[0] * np.float32(sung[1]) if sung is not None and t.role == "vocal" else band(t.channel))
              for t in song.tracks if t.notes}
     frames = frames or max(len(a) for a in audio.values())
     audio = {name: np.pad(a[:frames], ((0, max(0, frames - len(a))), (0, 0))) for name, a in audio.items()}

@@ -19,9 +19,9 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from composer.measure.intelligibility import f1, hear_song, recognise
+from composer.measure.intelligibility import LEAD_IN, TAIL, f1, hear_song, phrases, recognise
 from composer.measure.report import measure_song
-from composer.measure.sung import read_take, words_of
+from composer.measure.sung import SungNote, read_take, words_of
 from composer.measure.voice import balance_lu, measure_notes
 
 RATE = 44100
@@ -170,6 +170,19 @@ def test_measure_song_reads_the_stems_of_a_folder(tmp_path):
 LINES = ["thank you for always being here", "you carried all of us through the winter",
          "I love you more than words can say", "every morning you make the coffee warm",
          "we sing your name across the kitchen", "home is wherever you are"]
+
+
+def test_phrase_windows_meet_inside_a_short_rest_and_never_overlap():
+    """A rest shorter than LEAD_IN + TAIL is shared: each phrase hears none of its neighbour's words."""
+    notes = (SungNote(1.0, 1.5, 60, "one "), SungNote(1.5, 2.0, 62, "two "),   # a 0.4 s rest, then
+             SungNote(2.4, 2.9, 64, "three "), SungNote(5.0, 5.5, 65, "four "))  # a 2.1 s rest
+    words = tuple(words_of([n.lyric for n in notes]))
+    spans = phrases(notes, words)
+    assert [s for _, _, s in spans] == [("one", "two"), ("three",), ("four",)]
+    (a0, b0, _), (a1, b1, _), (a2, b2, _) = spans
+    assert a0 == pytest.approx(1.0 - LEAD_IN) and b0 == pytest.approx(a1) and 2.0 < b0 < 2.4
+    assert b0 - 2.0 == pytest.approx(0.4 * TAIL / (LEAD_IN + TAIL))
+    assert b1 == pytest.approx(2.9 + TAIL) and a2 == pytest.approx(5.0 - LEAD_IN)   # a long rest: both whole
 
 
 def test_f1_pools_matches_over_phrases():

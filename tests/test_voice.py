@@ -124,6 +124,28 @@ def test_pitch_is_held_within_25_cents_at_each_note_middle():
     assert np.all(np.abs(curve - [n.pitch for n in notes]) <= 0.25)
 
 
+def test_a_weak_fundamental_is_lifted_to_near_the_second_harmonic():
+    """A spoken vowel's envelope sung high can leave f0 25 dB under 2 f0 (heard an octave up): it is lifted."""
+    from composer.voice.synth import _H1_MARGIN_DB, _H1_MAX_BOOST_DB, _lift_fundamental
+
+    rate, bins = 16000, 257
+    freqs = np.linspace(0, rate / 2, bins)
+    formant = 1e-2 * np.exp(-0.5 * ((freqs - 780.0) / 110.0) ** 2) + 1e-6   # power, a first formant at 780 Hz
+    envelope = np.tile(formant, (3, 1))
+    f0 = np.array([392.0, 0.0, 120.0])   # sung G4; an unvoiced frame; a low note under no formant
+    before = envelope.copy()
+    _lift_fundamental(envelope, f0, rate)
+
+    def db(row, f):
+        return 10 * np.log10(np.interp(f, freqs, envelope[row]))
+
+    deficit = 10 * np.log10(np.interp(784.0, freqs, before[0]) / np.interp(392.0, freqs, before[0]))
+    assert deficit > 20
+    assert db(0, 784.0) - db(0, 392.0) == pytest.approx(max(_H1_MARGIN_DB, deficit - _H1_MAX_BOOST_DB), abs=1.0)
+    assert np.array_equal(envelope[1], before[1])          # unvoiced frames untouched
+    assert db(0, 3000.0) == pytest.approx(10 * np.log10(np.interp(3000.0, freqs, before[0])), abs=0.01)
+
+
 def test_vowels_land_on_the_beat_and_time_never_runs_back():
     from composer.voice.festival import Phone
 
@@ -210,6 +232,15 @@ def test_a_short_song_sings_by_default(tmp_path):
             in_tune += abs(cents) <= 50
     assert sounding >= 0.98 * len(notes)
     assert in_tune >= 0.85 * len(notes)
+    # the stems sum to the mix as mastered: the band through its bus EQ (pop's +9 dB presence shelf), so the
+    # voice measures against the band as the render set it, the chain's level over the band in the choruses
+    from composer.measure.sung import load_stems, read_take
+    from composer.measure.voice import balance_lu
+    from composer.voice.chain import chain
+
+    vocal, rest, rate = load_stems(folder)
+    balance = balance_lu(vocal, rest, rate, read_take(folder).sections)
+    assert balance is not None and abs(balance - chain().level_lu) < 1.0
 
 
 @needs_festival

@@ -11,6 +11,9 @@ always missed (counted in :attr:`Heard.unknown`).
 The audio is mixed to mono, resampled to 16 kHz and decoded one phrase at a
 time: a phrase is a run of notes with no rest longer than :data:`PHRASE_GAP`,
 heard from :data:`LEAD_IN` before its first note to :data:`TAIL` after its last.
+Where a rest is shorter than the two together, the windows meet inside it
+(shared in proportion, :func:`phrases`), so no phrase hears its neighbour's
+words, which would count as an insertion in one phrase and a miss in the next.
 The search is pruned (:data:`SEARCH`) so that a song decodes in seconds.
 
 **F1, phrase by phrase**: in each phrase the words recognised are matched
@@ -102,9 +105,16 @@ def phrases(notes: tuple[SungNote, ...], words: tuple[tuple[str, tuple[int, ...]
     for text, idx in words:
         owner.setdefault(idx[0], []).append(fold(text))
     out = []
-    for a, b in bounds:
+    for k, (a, b) in enumerate(bounds):
         sung = tuple(w for i in range(a, b + 1) for w in owner.get(i, []) if w)
-        out.append((max(0.0, notes[a].start - LEAD_IN), notes[b].end + TAIL, sung))
+        start, end = max(0.0, notes[a].start - LEAD_IN), notes[b].end + TAIL
+        if k:  # the rest before this phrase is shared with the previous one's tail
+            rest = notes[a].start - notes[bounds[k - 1][1]].end
+            start = max(start, notes[a].start - rest * LEAD_IN / (LEAD_IN + TAIL))
+        if k + 1 < len(bounds):
+            rest = notes[bounds[k + 1][0]].start - notes[b].end
+            end = min(end, notes[b].end + rest * TAIL / (LEAD_IN + TAIL))
+        out.append((start, end, sung))
     return out
 
 

@@ -36,7 +36,7 @@ LEGATO_GAP = 0.3
 """A rest shorter than this (seconds) between two syllables of a line is sung through (legato)."""
 
 _FIRST_ONSET = 0.22  # the longest lead-in of consonants before a phrase's first note
-_SHARE = 0.6  # consonants between two notes take at most this share of the first note
+_SHARE = 0.45  # consonants between two notes take at most this share of the first note
 _TRANSITION = 0.35  # share of a vowel kept at speaking pace at each end
 _VIBRATO_HZ = 5.5
 _VIBRATO_CENTS = 18.0
