@@ -79,6 +79,7 @@ def test_quiet_and_verbose_together_is_a_usage_error(runner):
 # ------------------------------------------------------------------ progress: a terminal only
 
 
+@pytest.mark.slow
 def test_progress_is_never_drawn_when_stderr_is_not_a_terminal(tmp_path):
     out = tmp_path / "s"
     result = run(["compose", MESSAGE, "--to", "Alex", *SHORT, "--out", str(out)])
@@ -87,6 +88,7 @@ def test_progress_is_never_drawn_when_stderr_is_not_a_terminal(tmp_path):
     assert (out / "song.wav").stat().st_size > 0
 
 
+@pytest.mark.slow
 def test_progress_on_a_terminal_shows_the_stages_then_a_bar_to_100(tmp_path):
     result, shown = on_a_terminal(["compose", MESSAGE, "--to", "Alex", *SHORT, "--out", "s"], cwd=tmp_path)
     assert result.returncode == 0, shown
@@ -151,6 +153,7 @@ def test_analyze_json(runner):
 # ------------------------------------------------------------------ render: folders and exit codes
 
 
+@pytest.mark.slow
 def test_render_makes_the_out_folder(runner, tmp_path, demo_song):
     (tmp_path / "song.mid").write_bytes(demo_song.to_midi())
     out = tmp_path / "new" / "deeper" / "song.flac"
