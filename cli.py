@@ -832,7 +832,8 @@ def batch(requests: Path, out: Path, workers: int | None, engine: str, address: 
         with _sigterm_interrupts():
             from composer.batch import run_batch
             summary = run_batch(requests, out, workers=workers, engine=engine, address=address,
-                                audio=not no_audio, soundfont=soundfont, voice=voice)
+                                audio=not no_audio, soundfont=soundfont, voice=voice,
+                                show_progress=False if _talk().quiet else None)
     except Exception as err:  # noqa: BLE001 - the last line of defence: one line and an exit code
         _fail(err, debug)
     except KeyboardInterrupt as err:
@@ -844,7 +845,7 @@ def batch(requests: Path, out: Path, workers: int | None, engine: str, address: 
         import json
         click.echo(json.dumps({**dataclasses.asdict(summary), "songs_per_minute": round(summary.songs_per_minute, 2)}))
     else:
-        click.echo(summary.line())
+        _talk().say(summary.line())
     if summary.failed_total:
         sys.exit(FAILED_REQUESTS_EXIT)
 

@@ -71,6 +71,16 @@ def test_verbose_times_each_stage_on_stderr_only(tmp_path):
     assert "wrote" in result.stdout and "composing" not in result.stdout
 
 
+def test_quiet_batch_prints_no_summary_and_still_makes_the_songs(tmp_path):
+    requests = tmp_path / "requests.jsonl"
+    requests.write_text(json.dumps({"id": "alex", "message": MESSAGE, "to": "Alex", "genre": "pop", "vibe": "upbeat",
+                                    "seed": 5, "length": "short"}) + "\n", encoding="utf-8")
+    result = run(["-q", "batch", str(requests), "--out", str(tmp_path / "out"), "--no-audio", "--workers", "1"])
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "" and result.stderr == ""
+    assert json.loads((tmp_path / "out" / "alex" / "song.json").read_text())["seed"] == 5
+
+
 def test_quiet_and_verbose_together_is_a_usage_error(runner):
     result = runner.invoke(main, ["-q", "-v", "genres"])
     assert result.exit_code == 2 and "cannot be used together" in result.stderr
