@@ -348,6 +348,11 @@ class Talk:
             self.note(f"{self._stage}: {time.monotonic() - self._started:.2f} s")
         self._stage = ""
 
+    def abort(self) -> None:
+        """The current stage failed: clear the line, time nothing (the error follows)."""
+        self._clear()
+        self._stage = ""
+
     def _draw(self, text: str) -> None:
         if self.live:
             with contextlib.suppress(OSError, ValueError):
@@ -472,10 +477,10 @@ def compose_cmd(message: str, to: str, sender: str, genre: str, vibe: str, seed:
             talk.done()
             song = saved.song
     except Exception as err:  # noqa: BLE001 - the last line of defence: one line and an exit code
-        talk.done()
+        talk.abort()
         _fail(err, debug)
     except KeyboardInterrupt as err:
-        talk.done()
+        talk.abort()
         _fail(err, debug)
     plan = song.plan
     if as_json:
@@ -517,10 +522,10 @@ def compose_report(song: Any, folder: Path, files: Sequence[str], *, seed_chosen
     """What ``compose --json`` prints. The shape is documented in the README; keys are only ever added.
 
     Keys: folder (as given or the default), files (names in it, sorted), title, genre,
-    vibe, key ("D", "Bb": the tonic, as in song.json), mode ("major", "dorian"...), tempo
-    (BPM), meter ("4/4"), seconds, length,
-    seed, seed_chosen (true when --seed was left out), voice (the singer's name or
-    null), soundfont (its name, or null without audio), engine (the version).
+    vibe, key ("D", "Bb": the tonic, as in song.json), mode ("major", "dorian"...),
+    tempo (BPM), meter ("4/4"), seconds, length, seed, seed_chosen (true when --seed
+    was left out), voice (the singer's name or null), soundfont (its name, or null
+    without audio), engine (the version).
     """
     plan = song.plan
     voice = dict(song.voice) if song.voice else None
@@ -643,11 +648,11 @@ def render(midi: Path, out: Path, soundfont: str | None, formats: tuple[tuple[st
                                  progress=talk.bar if talk.live else None)
         talk.done()
     except Exception as err:  # noqa: BLE001 - mapped to one line and an exit code
-        talk.done()
+        talk.abort()
         _unmake(made)
         _fail(err, debug)
     except KeyboardInterrupt as err:
-        talk.done()
+        talk.abort()
         _unmake(made)
         _fail(err, debug)
     talk.say(f"wrote {', '.join(map(str, report.paths))} ({report.seconds:.1f} s, {report.lufs:.1f} LUFS, "
