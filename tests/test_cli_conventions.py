@@ -237,3 +237,9 @@ def test_compose_writes_a_romanised_default_folder(runner, tmp_path, monkeypatch
     assert result.exit_code == 0, result.output
     song = json.loads((tmp_path / "songs" / "li-hua-pop-5" / "song.json").read_text())
     assert song["input"]["to"] == "李华" and "wrote songs/li-hua-pop-5/" in result.stdout
+
+
+def test_version_is_the_engine_version(runner):
+    from composer import __version__
+    result = runner.invoke(main, ["--version"])
+    assert result.exit_code == 0 and result.stdout.split()[-1] == __version__
