@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.setup-done
 DEMO_MESSAGE := Mom, thank you for always cooking for us. I love you.
 
-.PHONY: setup demo test bench bench-install evaluate evaluate-text fuzz docs clean serve screenshots loadtest
+.PHONY: setup demo test test-fast bench bench-install evaluate evaluate-text fuzz docs clean serve screenshots loadtest
 
 # setup: system packages and the venv (once), then what makes a song start fast, rebuilt only when stale:
 # the numba kernels compiled ahead of time, pyphen's patterns parsed once, and our modules' bytecode.
@@ -24,6 +24,11 @@ demo: setup
 
 test: setup
 	$(PY) -m pytest -q
+
+# test-fast: the quick loop, a couple of minutes: every test but those marked slow (audio renders,
+# external programs, the browser, a Ray cluster). make test runs them all.
+test-fast: setup
+	$(PY) -m pytest -q -m "not slow"
 
 bench: setup
 	$(PY) scripts/bench.py

@@ -27,6 +27,7 @@ _BEFORE = (signal.signal(signal.SIGINT, _interrupted_while_starting)
 import contextlib  # noqa: E402 - the imports come after the Ctrl-C guard above
 import secrets  # noqa: E402
 import sys  # noqa: E402
+import time  # noqa: E402
 import traceback  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any, Callable, Iterator, Sequence  # noqa: E402
@@ -48,7 +49,7 @@ Exit codes:
   1   the message or a name was refused: empty, only punctuation, over the
       limits, nothing singable, or refused by the guardrails (slurs, hate)
   2   the command line is wrong: an unknown option, genre or vibe, a bad
-      seed, key, tempo or name (usage)
+      seed, key, tempo or name, a MIDI file that does not exist (usage)
   3   a grammar or rule file is broken
   4   audio could not be rendered: FluidSynth, a missing or broken SoundFont,
       or a MIDI file that is unreadable, badly timed or too long
@@ -188,6 +189,9 @@ class Songgram(click.Group):
             return super().invoke(ctx)
         except KeyboardInterrupt as err:
             raise _Interrupted() from err
+        except BrokenPipeError as err:  # before click's own handler, which would exit 1
+            _quiet_stdout()
+            raise click.exceptions.Exit(0) from err
 
     def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
              complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
@@ -204,7 +208,10 @@ class Songgram(click.Group):
             code = super().main(args, prog_name, complete_var, False, **extra)
             if sys.stdout is not None:
                 sys.stdout.flush()
-        except OSError as err:  # standard output (or error) closed or full: /dev/full, a closed pipe
+        except BrokenPipeError:  # the reader has gone (`songgram genres | head -1`): what it wanted it has
+            _quiet_stdout()
+            sys.exit(0)
+        except OSError as err:  # standard output (or error) full or failing: /dev/full
             _stream_failed(err)
         except click.exceptions.NoArgsIsHelpError as err:
             err.show()
@@ -225,12 +232,17 @@ class Songgram(click.Group):
         sys.exit(code if isinstance(code, int) else 0)
 
 
-def _stream_failed(err: OSError) -> None:
-    """Standard output cannot be written: one line on standard error (if it can be), exit 5."""
+def _quiet_stdout() -> None:
+    """Point standard output at /dev/null, so that the interpreter's last flush has nowhere to fail."""
     with contextlib.suppress(OSError, ValueError):
         null = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(null, 1)  # so that the interpreter's last flush has nowhere to fail
+        os.dup2(null, 1)
         os.close(null)
+
+
+def _stream_failed(err: OSError) -> None:
+    """Standard output cannot be written: one line on standard error (if it can be), exit 5."""
+    _quiet_stdout()
     with contextlib.suppress(OSError, ValueError, AttributeError):
         sys.stderr.write(f"songgram: cannot write to standard output: {err.strerror or err}\n")
         sys.stderr.flush()
@@ -289,16 +301,113 @@ def _read_message(message: str) -> str:
     return data.decode("utf-8", errors="replace")
 
 
+class Talk:
+    """What a command says besides its result: -q silences it, -v adds each stage's time.
+
+    Progress (the stage, then a bar while the synths play) is drawn on standard
+    error only when it is a terminal, so scripts and pipes see clean output.
+    """
+
+    def __init__(self, *, quiet: bool = False, verbose: bool = False) -> None:
+        self.quiet = quiet
+        self.verbose = verbose
+        self.live = not quiet and _is_terminal(sys.stderr)
+        self._stage = ""
+        self._started = 0.0
+        self._drawn = False
+
+    def say(self, line: str) -> None:
+        """A line of the command's report on standard output (not with -q)."""
+        if not self.quiet:
+            click.echo(line)
+
+    def note(self, line: str) -> None:
+        """A line on standard error for -v only."""
+        if self.verbose:
+            self._clear()
+            click.echo(f"songgram: {line}", err=True)
+
+    def stage(self, name: str) -> None:
+        """A long step begins: its name on a terminal; with -v, the previous step's time."""
+        self.done()
+        self._stage, self._started = name, time.monotonic()
+        self._draw(f"songgram: {name}...")
+
+    def bar(self, done: int, total: int) -> None:
+        """The current stage is ``done`` of ``total`` parts through (a callback of the render)."""
+        if total > 0:
+            width = 24
+            filled = width * min(done, total) // total
+            self._draw(f"songgram: {self._stage} [{'#' * filled}{'-' * (width - filled)}] "
+                       f"{100 * min(done, total) // total:3d}%")
+
+    def done(self) -> None:
+        """The current stage has ended (with -v, its time on standard error)."""
+        self._clear()
+        if self._stage:
+            self.note(f"{self._stage}: {time.monotonic() - self._started:.2f} s")
+        self._stage = ""
+
+    def abort(self) -> None:
+        """The current stage failed: clear the line, time nothing (the error follows)."""
+        self._clear()
+        self._stage = ""
+
+    def _draw(self, text: str) -> None:
+        if self.live:
+            with contextlib.suppress(OSError, ValueError):
+                sys.stderr.write(f"\r\x1b[K{text}")
+                sys.stderr.flush()
+                self._drawn = True
+
+    def _clear(self) -> None:
+        if self._drawn:
+            with contextlib.suppress(OSError, ValueError):
+                sys.stderr.write("\r\x1b[K")
+                sys.stderr.flush()
+            self._drawn = False
+
+
+def _is_terminal(stream: Any) -> bool:
+    try:
+        return bool(stream is not None and stream.isatty())
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+def _talk() -> Talk:
+    """The Talk of the running command (set by the group's -q/-v)."""
+    ctx = click.get_current_context(silent=True)
+    obj = ctx.find_object(Talk) if ctx is not None else None
+    return obj if obj is not None else Talk()
+
+
+def _emit_json(value: Any) -> None:
+    """``value`` as JSON on standard output (also with -q: it was asked for)."""
+    import json
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2))
+
+
 @click.group(cls=Songgram, epilog=EXIT_CODES, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-q", "--quiet", is_flag=True,
+              help="Print nothing but errors (and what --json asks for); no progress.")
+@click.option("-v", "--verbose", is_flag=True, help="Also print each stage's time on standard error.")
 @click.version_option(package_name="songgram")
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context, quiet: bool, verbose: bool) -> None:
     """Songgram turns a personal message into a complete song.
+
+    Progress goes to standard error while it is a terminal; results go to
+    standard output (as JSON with --json, for scripts).
 
     \b
     Example:
       songgram compose "Mom, thank you for always cooking for us. I love you." \\
           --to Mom --genre ballad --vibe heartfelt --seed 7 --out songs/mom
     """
+    if quiet and verbose:
+        raise click.UsageError("-q/--quiet and -v/--verbose cannot be used together")
+    ctx.obj = Talk(quiet=quiet, verbose=verbose)
 
 
 @main.command(epilog=LIMITS + "\n" + EXIT_CODES)
@@ -325,11 +434,13 @@ def main() -> None:
 @click.option("--stems", is_flag=True, help="Also write stem-<part>.wav, one WAV per part, at its level in the mix.")
 @click.option("--format", "formats", type=Formats(), multiple=True, help=FORMAT_HELP + " song.wav is always written.")
 @click.option("--voice", "voice", type=VOICE, default=None, help=VOICE_HELP)
+@click.option("--json", "as_json", is_flag=True,
+              help="Print what was written as JSON: folder, files, title, key, tempo, seconds... (see README).")
 @click.option("--debug", is_flag=True, help="Show a traceback on errors.")
 def compose_cmd(message: str, to: str, sender: str, genre: str, vibe: str, seed: int | None, key: str | None,
                 tempo: int | None, length: str, out: Path | None, soundfont: str | None, no_audio: bool,
                 png: bool, stems: bool, formats: tuple[tuple[str, ...], ...], voice: str | None,
-                debug: bool) -> None:
+                as_json: bool, debug: bool) -> None:
     """Compose a song from MESSAGE ('-' reads standard input).
 
     \b
@@ -349,60 +460,127 @@ def compose_cmd(message: str, to: str, sender: str, genre: str, vibe: str, seed:
     if formats and no_audio:
         raise click.UsageError("--format writes audio; it cannot be used with --no-audio")
     audio_formats = _formats("wav", formats)
+    talk = _talk()
     try:
         with _sigterm_interrupts():
             text = _read_message(message)
             if seed is None:
                 seed = secrets.randbelow(1_000_000)
+            talk.stage("composing")
             song = compose(text, to=to, sender=sender, genre=genre, vibe=vibe, seed=seed, key=key, tempo=tempo,
                            length=length)  # type: ignore[arg-type]
-            folder = out if out is not None else Path("songs") / f"{slug(to)}-{genre}-{seed}"
-            song = save_song(song, folder, audio=not no_audio, formats=audio_formats if not no_audio else (),
-                             stems=stems, png=png, soundfont=soundfont, voice=voice or "auto").song
+            folder = out if out is not None else Path("songs") / default_folder(to, genre, seed)
+            talk.stage("writing files" if no_audio else "rendering")
+            saved = save_song(song, folder, audio=not no_audio, formats=audio_formats if not no_audio else (),
+                              stems=stems, png=png, soundfont=soundfont, voice=voice or "auto",
+                              progress=talk.bar if talk.live else None)
+            talk.done()
+            song = saved.song
     except Exception as err:  # noqa: BLE001 - the last line of defence: one line and an exit code
+        talk.abort()
         _fail(err, debug)
     except KeyboardInterrupt as err:
+        talk.abort()
         _fail(err, debug)
-    if chosen:
-        click.echo(f"seed: {seed} (pass --seed {seed} to make this song again)")
     plan = song.plan
-    click.echo(f"{song.title}: {plan.genre}, {plan.vibe}, {plan.key_name} {plan.mode}, {plan.tempo} BPM, "
-               f"{plan.meter[0]}/{plan.meter[1]}, {song.seconds:.0f} s")
+    if as_json:
+        _emit_json(compose_report(song, folder, [p.name for p in saved.files], seed_chosen=chosen))
+        return
+    if chosen:
+        talk.say(f"seed: {seed} (pass --seed {seed} to make this song again)")
+    talk.say(f"{song.title}: {plan.genre}, {plan.vibe}, {plan.key_name} {plan.mode}, {plan.tempo} BPM, "
+             f"{plan.meter[0]}/{plan.meter[1]}, {song.seconds:.0f} s")
     if song.voice:
-        click.echo(f"sung by {dict(song.voice)['reason']}")
-    audio = "" if no_audio else "".join(f", song.{name}" for name in audio_formats)
-    click.echo(f"wrote {folder}/ (song.mid{audio}, song.json, lyrics.txt, "
-               f"song.musicxml, song.chordpro, song.kar{', song.png' if png else ''}"
-               f"{', stem-*.wav' if stems else ''})")
+        talk.say(f"sung by {dict(song.voice)['reason']}")
+    talk.say(f"wrote {folder}/ ({', '.join(_listed_files(saved.files, audio_formats))})")
+
+
+def _listed_files(files: Sequence[Path], audio_formats: Sequence[str]) -> list[str]:
+    """The names of the files written as the report line gives them: MIDI, audio in the order asked, the rest."""
+    names = [p.name for p in files]
+    order = ["song.mid", *(f"song.{name}" for name in audio_formats), "song.json", "lyrics.txt",
+             "song.musicxml", "song.chordpro", "song.kar", "song.png"]
+    listed = [n for n in order if n in names]
+    stems = [n for n in names if n.startswith("stem-")]
+    listed += [n for n in names if n not in listed and n not in stems]
+    return listed + (["stem-*.wav"] if stems else [])
+
+
+def default_folder(to: str, genre: str, seed: int) -> str:
+    """The folder name compose writes into by default: ``<name>-<genre>-<seed>``.
+
+    A name in another script is romanised first, so it is not lost:
+
+    >>> default_folder("李华", "pop", 5), default_folder("Zoë", "jazz", 1), default_folder("❤", "pop", 2)
+    ('li-hua-pop-5', 'zoe-jazz-1', 'song-pop-2')
+    """
+    from composer.analyse.romanise import romanise
+    return f"{slug(romanise(to))}-{genre}-{seed}"
+
+
+def compose_report(song: Any, folder: Path, files: Sequence[str], *, seed_chosen: bool) -> dict[str, Any]:
+    """What ``compose --json`` prints. The shape is documented in the README; keys are only ever added.
+
+    Keys: folder (as given or the default), files (names in it, sorted), title, genre,
+    vibe, key ("D", "Bb": the tonic, as in song.json), mode ("major", "dorian"...),
+    tempo (BPM), meter ("4/4"), seconds, length, seed, seed_chosen (true when --seed
+    was left out), voice (the singer's name or null), soundfont (its name, or null
+    without audio), engine (the version).
+    """
+    plan = song.plan
+    voice = dict(song.voice) if song.voice else None
+    return {
+        "folder": str(folder), "files": sorted(files), "title": song.title, "genre": plan.genre,
+        "vibe": plan.vibe, "key": plan.key_name, "mode": plan.mode,
+        "tempo": plan.tempo, "meter": f"{plan.meter[0]}/{plan.meter[1]}", "seconds": round(song.seconds, 2),
+        "length": song.length, "seed": song.seed, "seed_chosen": seed_chosen,
+        "voice": voice.get("name") if voice else None, "soundfont": song.soundfont[0] or None,
+        "engine": song.engine,
+    }
 
 
 compose_cmd.name = "compose"
 
 
 @main.command()
-def genres() -> None:
+@click.option("--json", "as_json", is_flag=True,
+              help='Print a JSON list of {"id": ..., "description": ...}, in the order listed.')
+def genres(as_json: bool) -> None:
     """List the genres, with a line about each.
 
     \b
     Example:
       songgram genres
+      songgram genres --json
     """
     from composer.grammar import genre
-    for gid in genre_ids():
-        click.echo(f"{gid:<12} {genre(gid).description}")
+    listed = [(gid, genre(gid).description) for gid in genre_ids()]
+    _list(listed, as_json)
 
 
 @main.command()
-def vibes() -> None:
+@click.option("--json", "as_json", is_flag=True,
+              help='Print a JSON list of {"id": ..., "description": ...}, in the order listed.')
+def vibes(as_json: bool) -> None:
     """List the vibes, with a line about each.
 
     \b
     Example:
       songgram vibes
+      songgram vibes --json
     """
     from composer.vibes import vibe
-    for vid in vibe_ids():
-        click.echo(f"{vid:<12} {vibe(vid).description}")
+    listed = [(vid, vibe(vid).description) for vid in vibe_ids()]
+    _list(listed, as_json)
+
+
+def _list(listed: Sequence[tuple[str, str]], as_json: bool) -> None:
+    """genres' and vibes' listing: an aligned table, or JSON."""
+    if as_json:
+        _emit_json([{"id": name, "description": description} for name, description in listed])
+        return
+    for name, description in listed:
+        click.echo(f"{name:<12} {description}")
 
 
 @main.command()
@@ -426,9 +604,10 @@ def voices() -> None:
 
 
 @main.command(epilog=EXIT_CODES)
-@click.argument("midi", type=click.Path(path_type=Path))
+@click.argument("midi", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @click.option("--out", "out", type=click.Path(path_type=Path), required=True,
-              help="The file to write; its suffix (.wav, .flac, .ogg, .opus, .mp3; none is .wav) sets its format.")
+              help="The file to write; its suffix (.wav, .flac, .ogg, .opus, .mp3; none is .wav) sets its format. "
+                   "Its folder is made if missing.")
 @click.option("--soundfont", default=None, help="A .sf2/.sf3 path, or a catalog name such as 'small'.")
 @click.option("--format", "formats", type=Formats(), multiple=True,
               help=FORMAT_HELP + " Each goes beside --out, with its own suffix.")
@@ -448,30 +627,60 @@ def render(midi: Path, out: Path, soundfont: str | None, formats: tuple[tuple[st
         raise click.BadParameter(f"{out} has an unknown audio suffix {out.suffix!r}; use one of "
                                  f"{', '.join(_SUFFIXES)} (or --format)", param_hint="'--out'")
     chosen = _formats(_SUFFIXES.get(out.suffix.lower(), "wav"), formats)
+    talk = _talk()
+    made: list[Path] = []
     try:
-        from composer.errors import OutputError, RenderError
+        from composer.errors import OutputError
         from composer.output import check_file
         from composer.render import render_file, resolve_soundfont
-        if not midi.exists():
-            raise RenderError(f"no MIDI file at {midi}")
         if out.is_dir():
             raise OutputError(f"--out {out} is a folder; give a file name such as song.wav")
-        if not out.parent.is_dir():
-            raise OutputError(f"cannot write to {out}: {out.parent} is not a folder")
         for name in chosen:  # each format's file: a regular file, not in a system folder
             check_file(out.with_suffix(_SUFFIX_OF[name]))
         font = resolve_soundfont(soundfont)
         dub = None
         if voice and voice != "none":
             dub = _sung_overdub(midi, voice)
+        made = _make_folder(out.parent)
+        talk.stage("rendering")
         with _sigterm_interrupts():  # a terminated render removes its .part files too
-            report = render_file(midi, out, soundfont=font, formats=chosen, overdub=dub)
+            report = render_file(midi, out, soundfont=font, formats=chosen, overdub=dub,
+                                 progress=talk.bar if talk.live else None)
+        talk.done()
     except Exception as err:  # noqa: BLE001 - mapped to one line and an exit code
+        talk.abort()
+        _unmake(made)
         _fail(err, debug)
     except KeyboardInterrupt as err:
+        talk.abort()
+        _unmake(made)
         _fail(err, debug)
-    click.echo(f"wrote {', '.join(map(str, report.paths))} ({report.seconds:.1f} s, {report.lufs:.1f} LUFS, "
-               f"true peak {report.true_peak_dbtp:.1f} dBTP, {font.name})")
+    talk.say(f"wrote {', '.join(map(str, report.paths))} ({report.seconds:.1f} s, {report.lufs:.1f} LUFS, "
+             f"true peak {report.true_peak_dbtp:.1f} dBTP, {font.name})")
+
+
+def _make_folder(folder: Path) -> list[Path]:
+    """Make ``folder`` and its missing parents; returns those made, deepest first (for :func:`_unmake`).
+
+    Raises:
+        OutputError: a part of it is a file, or it cannot be made.
+    """
+    from composer.errors import OutputError
+    missing = [p for p in (folder, *folder.parents) if not p.exists() and not p.is_symlink()]
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError as err:
+        raise OutputError(f"cannot make the folder {folder}: a part of it is a file") from err
+    except OSError as err:
+        raise OutputError(f"cannot make the folder {folder}: {err.strerror or err}") from err
+    return missing
+
+
+def _unmake(made: Sequence[Path]) -> None:
+    """Remove the folders :func:`_make_folder` made, if still empty: a failed render leaves nothing."""
+    for folder in made:
+        with contextlib.suppress(OSError):
+            folder.rmdir()
 
 
 def _sung_overdub(midi: Path, voice: str) -> Any:
@@ -543,9 +752,8 @@ def analyze(message: str, to: str, as_json: bool, debug: bool) -> None:
         _fail(err, debug)
     except KeyboardInterrupt as err:
         _fail(err, debug)
-    if as_json:
-        import json
-        click.echo(json.dumps({
+    if as_json:  # the shape is documented in the README; keys are only ever added
+        _emit_json({
             "text": result.text, "theme": result.theme, "relation": result.relation,
             "relation_cue": {"source": result.relation_cue.source, "cue": result.relation_cue.cue},
             "recipient": result.recipient, "themes": [list(t) for t in result.themes],
@@ -553,7 +761,7 @@ def analyze(message: str, to: str, as_json: bool, debug: bool) -> None:
                           "negative": result.sentiment.negative, "neutral": result.sentiment.neutral},
             "words": [{"text": w.text, "syllables": list(w.syllables), "stresses": list(w.stresses),
                        "function": w.function, "source": w.source} for w in result.words],
-        }, ensure_ascii=False, indent=2))
+        })
         return
     click.echo(f"text:      {result.text}")
     cue = result.relation_cue
@@ -629,7 +837,8 @@ def batch(requests: Path, out: Path, workers: int | None, engine: str, address: 
         with _sigterm_interrupts():
             from composer.batch import run_batch
             summary = run_batch(requests, out, workers=workers, engine=engine, address=address,
-                                audio=not no_audio, soundfont=soundfont, voice=voice)
+                                audio=not no_audio, soundfont=soundfont, voice=voice,
+                                show_progress=False if _talk().quiet else None)
     except Exception as err:  # noqa: BLE001 - the last line of defence: one line and an exit code
         _fail(err, debug)
     except KeyboardInterrupt as err:
@@ -641,7 +850,7 @@ def batch(requests: Path, out: Path, workers: int | None, engine: str, address: 
         import json
         click.echo(json.dumps({**dataclasses.asdict(summary), "songs_per_minute": round(summary.songs_per_minute, 2)}))
     else:
-        click.echo(summary.line())
+        _talk().say(summary.line())
     if summary.failed_total:
         sys.exit(FAILED_REQUESTS_EXIT)
 

@@ -367,10 +367,11 @@ def _child(job: _Job, out: np.ndarray, conn: Any, parent: int, others: list[Any]
 
 
 def _render_processes(jobs: list[_Job], meanwhile: Callable[[], Any] | None,
-                      workers: int) -> tuple[np.ndarray, list]:
+                      workers: int, played: Callable[[int], None] | None = None) -> tuple[np.ndarray, list]:
     """Play ``jobs`` in forked processes, at most ``workers`` at a time, into one shared buffer.
 
-    ``meanwhile`` runs in a thread of this process while they play.
+    ``meanwhile`` runs in a thread of this process while they play; ``played``
+    is told here how many jobs have ended, as each ends.
     Returns the song and the segments' tails as (first frame, audio), in the jobs' order.
     """
     from multiprocessing.connection import wait
@@ -412,6 +413,8 @@ def _render_processes(jobs: list[_Job], meanwhile: Callable[[], Any] | None,
                     error = error or f"a synth process stopped without finishing ({err or 'no output'})"
                 receive.close()
                 process.join()
+                if played is not None and not error:
+                    played(len(jobs) - len(waiting) - len(running))
                 if waiting and not error:
                     launch()
     finally:
@@ -427,13 +430,17 @@ def _render_processes(jobs: list[_Job], meanwhile: Callable[[], Any] | None,
 
 
 def _render_threads(jobs: list[_Job], meanwhile: Callable[[], Any] | None,
-                    workers: int) -> tuple[np.ndarray, list]:
+                    workers: int, played: Callable[[int], None] | None = None) -> tuple[np.ndarray, list]:
     """As :func:`_render_processes`, in threads (libfluidsynth plays with the GIL released)."""
     out = np.zeros((jobs[0].cap, 2), dtype=np.float32)
     with ThreadPoolExecutor(max_workers=workers + 1) as pool:
         helper = pool.submit(meanwhile) if meanwhile else None
         futures = [(job.split, pool.submit(_render_job, job, out)) for job in jobs]
-        tails = [(split, future.result()) for split, future in futures]
+        tails = []
+        for split, future in futures:
+            tails.append((split, future.result()))
+            if played is not None:
+                played(len(tails))
         if helper:
             helper.result()
     return out, tails
@@ -469,8 +476,12 @@ def midi_to_audio(midi: bytes | str | Path, *, soundfont: SoundFont | None = Non
 
 def _render(midi: bytes | str | Path, *, soundfont: SoundFont | None, effects: Effects, sample_rate: int,
             workers: int | None, channels: set[int] | None = None,
-            meanwhile: Callable[[], Any] | None = None, eq: np.ndarray | None = None) -> np.ndarray:
+            meanwhile: Callable[[], Any] | None = None, eq: np.ndarray | None = None,
+            progress: Callable[[int, int], None] | None = None) -> np.ndarray:
     """:func:`midi_to_audio`, running ``meanwhile`` in a thread while the synths play.
+
+    ``progress`` is told (segments played, segments + 1) as each segment ends;
+    the last part is left for the caller's mastering.
 
     With ``eq`` (second-order sections), each synth filters its own segment
     as it ends, in parallel, and the tail is trimmed after the filter.
@@ -484,10 +495,13 @@ def _render(midi: bytes | str | Path, *, soundfont: SoundFont | None, effects: E
         raise RenderError(f"the MIDI file has no notes to play: {_name(midi)}")
     _fluidsynth()  # fails here, before any process starts, if the library is missing
     workers = max(1, min(len(jobs), workers if workers is not None else os.cpu_count() or 1))
+    played = (lambda done: progress(done, len(jobs) + 1)) if progress is not None else None
+    if played is not None:
+        played(0)
     if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-        out, tails = _render_processes(jobs, meanwhile, workers)
+        out, tails = _render_processes(jobs, meanwhile, workers, played)
     else:
-        out, tails = _render_threads(jobs, meanwhile, workers)
+        out, tails = _render_threads(jobs, meanwhile, workers, played)
     for split, tail in tails:
         out[split:split + len(tail)] += tail
     return _trim(out, length=score.length, sample_rate=sample_rate)
@@ -655,7 +669,8 @@ class RenderReport:
 
 def render_file(midi_path: str | Path, out_path: str | Path, *, soundfont: SoundFont | str | None = None,
                 effects: Effects = Effects(), formats: tuple[str, ...] = ("wav",), title: str = "",
-                artist: str = "Songgram", workers: int | None = None, overdub: Overdub | None = None) -> RenderReport:
+                artist: str = "Songgram", workers: int | None = None, overdub: Overdub | None = None,
+                progress: Callable[[int, int], None] | None = None) -> RenderReport:
     """Render, master and write ``midi_path`` to ``out_path``, once per format.
 
     Each format's file is ``out_path`` with that format's suffix. Files are
@@ -674,6 +689,9 @@ def render_file(midi_path: str | Path, out_path: str | Path, *, soundfont: Sound
         workers: as for :func:`midi_to_audio`.
         overdub: a part (the sung voice) made while the synths play and mixed
             over the band before mastering; the channels it mutes are not played.
+        progress: called in this thread with (parts done, parts in all): once
+            before the synths start, once as each segment is played, and once
+            when the audio is mastered and written (for a progress bar).
 
     Raises:
         RenderError: the MIDI, the font or libfluidsynth cannot be used, the
@@ -695,7 +713,8 @@ def render_file(midi_path: str | Path, out_path: str | Path, *, soundfont: Sound
                 failed.append(err)
     channels = None if overdub is None or not overdub.mute else set(range(16)) - set(overdub.mute)
     audio = _render(midi_path, soundfont=font, effects=effects, sample_rate=SAMPLE_RATE, workers=workers,
-                    meanwhile=meanwhile, eq=_bus_eq(SAMPLE_RATE, effects.presence_db), channels=channels)
+                    meanwhile=meanwhile, eq=_bus_eq(SAMPLE_RATE, effects.presence_db), channels=channels,
+                    progress=progress)
     gain, part = 1.0, None
     if overdub is not None:
         if failed:
@@ -713,6 +732,8 @@ def render_file(midi_path: str | Path, out_path: str | Path, *, soundfont: Sound
                       meanwhile=lambda: written.append(write_audio(Path(out_path), audio, SAMPLE_RATE,
                                                                    formats=formats, title=title, artist=artist)))
     paths = written[0]
+    if progress is not None:
+        progress(1, 1)
     return RenderReport(paths=paths, seconds=len(audio) / SAMPLE_RATE, lufs=figures.lufs,
                         true_peak_dbtp=figures.true_peak_dbtp, soundfont=font.name, license=font.license,
                         overdub_gain=gain, overdub=part)

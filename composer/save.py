@@ -62,7 +62,7 @@ def song_files(song: Song, *, png: bool = False) -> dict[str, bytes | str | Call
 
 def save_song(song: Song, folder: str | Path, *, audio: bool = True, formats: tuple[str, ...] = ("wav",),
               stems: bool = False, png: bool = False, soundfont: SoundFont | str | None = None,
-              voice: str | None = "auto") -> SavedSong:
+              voice: str | None = "auto", progress: Callable[[int, int], None] | None = None) -> SavedSong:
     """Write ``song``'s files into ``folder``, all or nothing.
 
     Args:
@@ -79,6 +79,8 @@ def save_song(song: Song, folder: str | Path, *, audio: bool = True, formats: tu
             voice from the tune's range, a name from rules/voices.toml picks
             that one, None or "none" gives the instrumental (the Vocal
             instrument plays the tune). See :mod:`composer.voice`.
+        progress: called with (parts done, parts in all) while the audio is
+            rendered, for a progress bar (see :func:`composer.render.render_file`).
 
     Raises:
         InputError: an unknown voice name.
@@ -113,7 +115,8 @@ def save_song(song: Song, folder: str | Path, *, audio: bool = True, formats: tu
             genre = song.plan.genre
             effects = Effects.from_table(dict(load_genre(genre).mix), where=f"grammars/{genre}.toml [mix]")
             report = render_file(stage / "song.mid", stage / "song.wav", soundfont=font, effects=effects,
-                                 formats=chosen, title=song.title, overdub=None if take is None else overdub(take, effects))
+                                 formats=chosen, title=song.title, overdub=None if take is None else overdub(take, effects),
+                                 progress=progress)
             if stems:
                 from .stems import song_to_stems
                 sung = None if report.overdub is None else (report.overdub, report.overdub_gain)

@@ -15,6 +15,7 @@ MESSAGE = "Mom, thank you for always cooking for us. I love you."
 SIX = {"song.mid", "song.wav", "song.json", "lyrics.txt", "song.musicxml", "song.chordpro"}
 
 
+@pytest.mark.slow
 def test_compose_writes_all_six_files(runner, tmp_path):
     out = tmp_path / "mom"
     result = runner.invoke(main, ["compose", MESSAGE, "--to", "Mom", "--genre", "ballad", "--vibe", "heartfelt",
@@ -90,6 +91,7 @@ def test_every_command_has_help_with_an_example(runner, command):
     assert "Example" in result.output
 
 
+@pytest.mark.slow
 def test_render_any_midi(runner, tmp_path, demo_song):
     midi = tmp_path / "in.mid"
     midi.write_bytes(demo_song.to_midi())
@@ -107,6 +109,7 @@ def test_png_on_request(runner, tmp_path):
     assert (tmp_path / "song.kar").stat().st_size > 1000
 
 
+@pytest.mark.slow
 def test_stems_one_wav_per_part_at_mix_level(runner, tmp_path):
     result = runner.invoke(main, ["compose", "Keep going, you are closer than you think.", "--to", "Alex",
                                   "--genre", "pop", "--vibe", "upbeat", "--seed", "3", "--length", "short",
@@ -131,6 +134,7 @@ def test_stems_need_audio(runner, tmp_path):
     assert not any(tmp_path.iterdir())
 
 
+@pytest.mark.slow
 def test_compose_writes_each_format_asked_with_tags(runner, tmp_path):
     out = tmp_path / "short"
     result = runner.invoke(main, ["compose", MESSAGE, "--to", "Mom", "--genre", "pop", "--vibe", "upbeat",
@@ -162,6 +166,7 @@ def test_bad_format_is_a_usage_error(runner, tmp_path, args, message):
     assert not (tmp_path / "x").exists()
 
 
+@pytest.mark.slow
 def test_render_takes_its_format_from_the_suffix_and_more_from_format(runner, tmp_path, demo_song):
     midi = tmp_path / "in.mid"
     midi.write_bytes(demo_song.to_midi())

@@ -8,19 +8,12 @@ bytes and read back, so the metrics see exactly what they see in song.mid.
 
 from __future__ import annotations
 
-import importlib.util
 import io
-import sys
-from pathlib import Path
 
 import mido
 import pytest
 
-_PATH = Path(__file__).resolve().parent.parent / "scripts" / "evaluate.py"
-_SPEC = importlib.util.spec_from_file_location("evaluate", _PATH)
-ev = importlib.util.module_from_spec(_SPEC)
-sys.modules["evaluate"] = ev
-_SPEC.loader.exec_module(ev)
+from composer.tools import evaluate as ev
 
 TPB = 480
 

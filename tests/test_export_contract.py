@@ -9,7 +9,6 @@ swung song without an error or a warning; the lead sheet has one title.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import shutil
@@ -21,12 +20,8 @@ import pytest
 
 from composer.grammar import genre_ids
 from composer.theory import MODES, chord_symbol, mode_info, parse_roman, pitch_class, spell, uses_flats
+from composer.tools import export_checks as checks
 from conftest import composed, example_messages
-
-_PATH = Path(__file__).resolve().parent.parent / "scripts" / "export_checks.py"
-_SPEC = importlib.util.spec_from_file_location("export_checks", _PATH)
-checks = importlib.util.module_from_spec(_SPEC)
-_SPEC.loader.exec_module(checks)  # type: ignore[union-attr]
 
 MESSAGE = ("Sis, you always know when to call. Thanks for picking up at midnight.", "Maya")
 NUMERALS = ["I", "ii7", "iii", "IV", "V7", "vi", "viiø7", "bII7", "bIII", "bVI5", "bVII", "#IV", "#io7", "IVmaj7",

@@ -443,6 +443,7 @@ def test_png_short_song_is_one_row_and_same_bytes_twice(tmp_path):
     assert _png_size(tmp_path / "a.png")[1] < _png_size(tmp_path / "c.png")[1]
 
 
+@pytest.mark.slow
 def test_pianoroll_script_writes_one_png_per_genre(tmp_path):
     genre = genre_ids()[0]
     done = subprocess.run([sys.executable, str(ROOT / "scripts" / "pianorolls.py"), "--out", str(tmp_path),

@@ -4,8 +4,6 @@ each genre keeps its signature, the tempo means the vibe."""
 from __future__ import annotations
 
 import io
-import sys
-from pathlib import Path
 
 import mido
 import pytest
@@ -13,10 +11,9 @@ import pytest
 from composer import compose
 from composer.errors import GrammarError
 from composer.export.songjson import song_to_dict
-from composer.grammar import genre as load_genre, genre_ids
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-import evaluate_arrangement as measure  # noqa: E402  (the figures of make evaluate, reused as the oracle)
+from composer.grammar import genre as load_genre
+from composer.grammar import genre_ids
+from composer.tools import evaluate_arrangement as measure  # the figures of make evaluate, reused as the oracle
 
 MESSAGE = "Mom, thank you for always cooking for us. I love you, and I hope you know it every day."
 

@@ -9,21 +9,14 @@ range, and one lyric syllable on each Vocal note-on (see
 
 from __future__ import annotations
 
-import importlib.util
 import string
-import sys
-from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from composer import SEED_LIMIT, genre_ids, validate, vibe_ids
-
-_PATH = Path(__file__).resolve().parent.parent / "scripts" / "fuzz.py"
-_SPEC = importlib.util.spec_from_file_location("fuzz", _PATH)
-fuzz = importlib.util.module_from_spec(_SPEC)
-sys.modules["fuzz"] = fuzz
-_SPEC.loader.exec_module(fuzz)
+from composer.tools import fuzz
 
 SHORT = settings(max_examples=40, deadline=None, derandomize=True, database=None,
                  suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

@@ -5,23 +5,15 @@ tests/data/guardrails_labelled.jsonl (slurs stored ROT13-encoded, disguised at t
 from __future__ import annotations
 
 import codecs
-import importlib.util
 import json
 import re
-import sys
-from pathlib import Path
 
 import pytest
 
 from composer import guardrails as g
 from composer import validate
 from composer.errors import GrammarError, RefusedError
-
-_PATH = Path(__file__).resolve().parent.parent / "scripts" / "guardrail_eval.py"
-_SPEC = importlib.util.spec_from_file_location("guardrail_eval", _PATH)
-ev = importlib.util.module_from_spec(_SPEC)
-sys.modules["guardrail_eval"] = ev
-_SPEC.loader.exec_module(ev)
+from composer.tools import guardrail_eval as ev
 
 
 def test_the_labelled_set_meets_the_goals():

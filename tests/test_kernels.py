@@ -142,6 +142,7 @@ def test_a_bad_kernel_setting_names_the_variable(monkeypatch):
         aot._load.cache_clear()
 
 
+@pytest.mark.slow
 def test_build_writes_a_module_that_loads(tmp_path):
     path = aot.build(tmp_path)
     assert path is not None and path.parent == tmp_path and path.stat().st_size > 0

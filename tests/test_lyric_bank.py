@@ -9,10 +9,7 @@ that rhymes by sound.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
@@ -21,12 +18,7 @@ from composer.analyse import RELATIONS, THEMES, words_of
 from composer.bank import check_bank, pool
 from composer.errors import GrammarError
 from composer.rhyme import rhyme, tails
-
-_SPEC = importlib.util.spec_from_file_location(
-    "evaluate_lyrics", Path(__file__).resolve().parent.parent / "scripts" / "evaluate_lyrics.py")
-evl = importlib.util.module_from_spec(_SPEC)
-sys.modules.setdefault("evaluate_lyrics", evl)
-_SPEC.loader.exec_module(evl)
+from composer.tools import evaluate_lyrics as evl
 
 MIN_OWN_LINES = 30       # the lines of a theme's own bank, for the relation it fits best
 MIN_LINES = 10           # the lines any (theme, relation) song can draw on

@@ -225,6 +225,7 @@ def test_sigterm_during_a_compose_leaves_the_folder_as_it_was(runner, tmp_path):
     assert snapshot(out) == before
 
 
+@pytest.mark.slow
 def test_composes_at_once_into_one_folder_and_into_others(tmp_path):
     shared = tmp_path / "shared"
     seeds = [11, 12, 13, 14]

@@ -25,10 +25,8 @@ from composer.analyse.romanise import check_romanised, romanise
 from composer.data import load
 from composer.errors import GrammarError
 from composer.export.songjson import schema, song_to_dict
+from composer.tools.sung_text import midi_words  # the tool's reader, so the README table and these tests agree
 from conftest import composed
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-from sung_text import midi_words  # the script's reader, so the README table and these tests agree
 
 NUMBERS = [
     ("1.5M", "one point five million"),

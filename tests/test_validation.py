@@ -212,7 +212,7 @@ def test_names_with_slashes_and_dots_never_become_paths(runner, tmp_path, monkey
     assert {p.parent for p in made} <= {tmp_path, tmp_path / "songs"}
     assert all(re.fullmatch(r"[a-z0-9-]+", p.name) for p in made if p.parent.name == "songs")
     assert sorted(p.name for p in (tmp_path / "songs").iterdir()) == [
-        "a-b-c-d-pop-1", "etc-passwd-pop-1", "etc-pop-1", "root-pop-1", "song-pop-1"]
+        "a-b-c-d-pop-1", "etc-passwd-pop-1", "etc-pop-1", "root-pop-1", "shi-jie-pop-1", "song-pop-1"]
 
 
 # ------------------------------------------------------------------ guardrails

@@ -177,6 +177,7 @@ def test_a_refused_message_is_shown_kindly(tmp_path):
     assert answer.json()["error"] and "Traceback" not in answer.text
 
 
+@pytest.mark.slow
 def test_a_full_queue_answers_503_with_retry_after_and_one_client_is_rate_limited(tmp_path):
     pool = Pool(workers=1, queue_limit=1, job=_slow_job)
     with TestClient(create_app(tmp_path, pool=pool, songs_per_minute=100)) as client:

@@ -7,9 +7,6 @@ plain text, then checked against the bank's tags and the CMU dictionary.
 from __future__ import annotations
 
 import difflib
-import importlib.util
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -19,13 +16,8 @@ from composer.bank import no_break_after, pool
 from composer.grammar import RHYME_SCHEMES
 from composer.phrasing import sentences
 from composer.plan import grow
+from composer.tools import evaluate_lyrics as evl
 from composer.write import write
-
-_SPEC = importlib.util.spec_from_file_location(
-    "evaluate_lyrics", Path(__file__).resolve().parent.parent / "scripts" / "evaluate_lyrics.py")
-evl = importlib.util.module_from_spec(_SPEC)
-sys.modules.setdefault("evaluate_lyrics", evl)
-_SPEC.loader.exec_module(evl)
 
 FAMILY = [
     ("Mom, I love you so much. You are my hero.", "Mom"),
