@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.setup-done
 DEMO_MESSAGE := Mom, thank you for always cooking for us. I love you.
 
-.PHONY: setup demo test bench bench-install evaluate evaluate-text fuzz docs clean serve screenshots loadtest
+.PHONY: setup demo test lint bench bench-install evaluate evaluate-text fuzz docs clean serve screenshots loadtest
 
 # setup: system packages and the venv (once), then what makes a song start fast, rebuilt only when stale:
 # the numba kernels compiled ahead of time, pyphen's patterns parsed once, and our modules' bytecode.
@@ -24,6 +24,12 @@ demo: setup
 
 test: setup
 	$(PY) -m pytest -q
+
+# lint: ruff (pyflakes, pycodestyle's errors, bugbear; config in pyproject.toml) on the whole tree,
+# mypy on the package (composer/, which ships py.typed).
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 bench: setup
 	$(PY) scripts/bench.py

@@ -632,7 +632,7 @@ def batch(requests: Path, out: Path, workers: int | None, engine: str, address: 
                                 audio=not no_audio, soundfont=soundfont, voice=voice)
     except Exception as err:  # noqa: BLE001 - the last line of defence: one line and an exit code
         _fail(err, debug)
-    except KeyboardInterrupt as err:
+    except KeyboardInterrupt:
         click.echo("songgram: interrupted; finished songs are recorded, run the same command again to resume",
                    err=True)
         sys.exit(130)

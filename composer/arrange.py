@@ -131,7 +131,7 @@ def _section_bars(plan: Plan):
 def _roles(plan: Plan) -> dict[int, str]:
     """What each section does in the form beyond its kind: the first of two choruses back to back is a
     "breakdown" (drums out, the bass held, half the comping), the last chorus the "lift"."""
-    out = {i: s.kind for i, s in enumerate(plan.sections)}
+    out: dict[int, str] = {i: s.kind for i, s in enumerate(plan.sections)}
     for i, (a, b) in enumerate(zip(plan.sections, plan.sections[1:])):
         if a.kind == b.kind == "chorus":
             out[i] = "breakdown"
@@ -372,7 +372,7 @@ def _hook(plan: Plan, vocal: tuple[VocalNote, ...], register: tuple[int, int], v
     octave = 12 * round(((register[0] + register[1]) / 2 - sum(n.pitch for n in sung) / len(sung)) / 12)
     bar = plan.bar_ticks
     out: list[Note] = []
-    for index, section in enumerate(plan.sections):
+    for section in plan.sections:
         if section.kind not in ("intro", "outro", "drop", "solo"):
             continue
         phrase = first if section.kind in ("intro", "outro") else sung

@@ -158,8 +158,8 @@ def _chain(table: dict[str, Any], key: str, where: str) -> Chain:
                     f"{where}: key '{key}.{source}' moves to '{target}', which has no row in '{key}'"
                 )
     matrix = tuple(tuple(rows[s].get(t, 0.0) for t in states) for s in states)
-    for name, row in zip(states, matrix):
-        if sum(row) <= 0:
+    for name, weights in zip(states, matrix):
+        if sum(weights) <= 0:
             raise GrammarError(f"{where}: key '{key}.{name}' has no move with weight > 0")
     return Chain(states=states, start=tuple(start.get(s, 0.0) for s in states), matrix=matrix)
 
@@ -294,13 +294,13 @@ def genre(genre_id: str) -> Genre:
     alternatives = t.get("meter", {})
     for meter in meters[1:]:
         name = f"{meter[0]}/{meter[1]}"
-        table = alternatives.get(name) if isinstance(alternatives, dict) else None
-        if not isinstance(table, dict):
+        alternative = alternatives.get(name) if isinstance(alternatives, dict) else None
+        if not isinstance(alternative, dict):
             raise GrammarError(
                 f"{where}: 'tempo.meters' lists {name}, so a table [meter.\"{name}\"] with its own "
                 f"drums, bass and comp patterns is needed"
             )
-        patterns[meter] = _patterns(table, f'meter."{name}".', where, meter)
+        patterns[meter] = _patterns(alternative, f'meter."{name}".', where, meter)
 
     durations_raw = _weights(data.require(t, "melody.durations", dict, where=where), "melody.durations", where)
     try:

@@ -19,6 +19,7 @@ __all__ = [
     "PPQ",
     "SectionKind",
     "Mode",
+    "Length",
     "Word",
     "Sentiment",
     "RelationCue",
@@ -40,6 +41,7 @@ PPQ = 480
 
 SectionKind = Literal["intro", "verse", "prechorus", "chorus", "bridge", "outro", "build", "drop", "solo"]
 Mode = Literal["major", "minor", "dorian", "mixolydian"]
+Length = Literal["short", "full"]
 
 
 @dataclass(frozen=True, slots=True)

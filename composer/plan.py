@@ -114,7 +114,7 @@ def _form(
         by_kind.setdefault(section.kind, []).append(i)
     chorus = sum(_line_bars(lyrics, by_kind["chorus"][0], genre, meter)) if by_kind.get("chorus") else 8
     seen: dict[str, int] = {}
-    out = []
+    out: list[tuple[str, int, int, tuple[int, ...]]] = []
     for kind in kinds:
         if kind in INSTRUMENTAL_KINDS:
             out.append((kind, _instrumental_bars(kind, genre, intro, outro, chorus), -1, ()))
@@ -145,7 +145,7 @@ def _fit_short(
         form = _form(kinds, lyrics, genre, meter, 1, 2)
         notes.append("the chorus is sung twice to fill the clip")
     bars = sum(s[1] for s in form)
-    for i, (kind, sbars, lyric, line_bars) in enumerate(form):
+    for i, (kind, _bars, lyric, line_bars) in enumerate(form):
         if kind != "chorus":
             continue
         while len(line_bars) > 2 and seconds(bars, meter, tempo) > span[1]:

@@ -17,6 +17,7 @@ So a song is the same bytes whichever door it came through.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -60,7 +61,7 @@ def song_files(song: Song, *, png: bool = False) -> dict[str, bytes | str | Call
     return files
 
 
-def save_song(song: Song, folder: str | Path, *, audio: bool = True, formats: tuple[str, ...] = ("wav",),
+def save_song(song: Song, folder: str | os.PathLike[str], *, audio: bool = True, formats: tuple[str, ...] = ("wav",),
               stems: bool = False, png: bool = False, soundfont: SoundFont | str | None = None,
               voice: str | None = "auto") -> SavedSong:
     """Write ``song``'s files into ``folder``, all or nothing.

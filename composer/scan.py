@@ -170,7 +170,7 @@ def scan(lyrics: Lyrics, plan: Plan, genre: Genre) -> tuple[Onset, ...]:
     """
     out: list[Onset] = []
     line_index = 0
-    memo: dict[tuple[str, int], tuple[Onset, ...]] = {}
+    memo: dict[tuple[str, int, bool], tuple[Onset, ...]] = {}
     for s_index, section in enumerate(plan.sections):
         if section.lyric < 0:
             continue

@@ -32,6 +32,7 @@ from .write import write
 
 if TYPE_CHECKING:
     from .save import SavedSong
+    from .soundfonts import SoundFont
 
 __all__ = ["Song", "compose", "SEED_LIMIT"]
 
@@ -117,12 +118,12 @@ class Song:
         return song_to_musicxml(self)
 
     def save(self, folder: str | os.PathLike[str], *, audio: bool = True, formats: tuple[str, ...] = ("wav",),
-             stems: bool = False, png: bool = False, soundfont: object = None,
-             voice: str | None = "auto") -> "SavedSong":
+             stems: bool = False, png: bool = False, soundfont: SoundFont | str | None = None,
+             voice: str | None = "auto") -> SavedSong:
         """Write the song's files into ``folder``, all or nothing (see :func:`composer.save.save_song`)."""
         from .save import save_song
         return save_song(self, folder, audio=audio, formats=formats, stems=stems, png=png,
-                         soundfont=soundfont, voice=voice)  # type: ignore[arg-type]
+                         soundfont=soundfont, voice=voice)
 
 
 def compose(
@@ -167,7 +168,7 @@ def compose(
     seed = validate.seed(seed)
     key = validate.key(key)
     tempo = validate.tempo(tempo)
-    length = validate.length(length)  # type: ignore[assignment]
+    length = validate.length(length)
     parsed_key = parse_key(key) if key is not None else None
     g = load_genre(genre)
     v = load_vibe(vibe)

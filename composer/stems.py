@@ -9,6 +9,8 @@ the master bus's EQ, compression and limiting.
 
 from __future__ import annotations
 
+import functools
+import operator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -49,7 +51,7 @@ def song_to_stems(song: Song, folder: Path, *, soundfont: SoundFont, effects: Ef
              for t in song.tracks if t.notes}
     frames = frames or max(len(a) for a in audio.values())
     audio = {name: np.pad(a[:frames], ((0, max(0, frames - len(a))), (0, 0))) for name, a in audio.items()}
-    loudness = measure(sum(audio.values()), sample_rate).lufs
+    loudness = measure(functools.reduce(operator.add, audio.values()), sample_rate).lufs
     gain = 10 ** ((target_lufs - loudness) / 20) if np.isfinite(loudness) else 1.0
     peak = max(float(np.abs(a).max()) for a in audio.values()) * gain
     ceiling = 10 ** (STEM_CEILING_DBFS / 20)

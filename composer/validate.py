@@ -33,6 +33,7 @@ import unicodedata
 from typing import Iterable, Literal
 
 from .errors import InputError
+from .model import Length
 from .guardrails import Guardrails, apply_guardrails, check_guardrails, guardrails
 from .theory import TEMPO_LIMITS
 from .theory import MODES, parse_key
@@ -249,6 +250,6 @@ def choice(field: str, value: object, choices: Iterable[str]) -> str:
     raise InputError(f"{field} must be one of: {', '.join(options)}; got {value!r}")
 
 
-def length(value: object) -> str:
+def length(value: object) -> Length:
     """Check a song length: "short" or "full"."""
-    return choice("length", value, LENGTHS)
+    return "short" if choice("length", value, LENGTHS) == "short" else "full"

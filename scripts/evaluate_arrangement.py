@@ -341,7 +341,7 @@ def summarise(per: dict[str, dict[str, list]]) -> dict:
 def report(result: dict) -> str:
     """The figures as text: overall with goals, then a per-genre table."""
     lines = ["Arrangement (issue 13)"]
-    for key, f in result["overall"].items():
+    for f in result["overall"].values():
         verdict = ("ok" if f["pass"] else "FAIL") if f["measured"] else "not measured"
         lines.append(f"  {f['label']:<74} {f['value']:8.3f}  goal {f['goal']:<7} {verdict}")
     keys = ["above", "rub", "same", "intro", "tonic", "adds", "tempo_gap", "lift_lu", "bright_share"]

@@ -20,7 +20,7 @@ import pytest
 
 import cli
 from cli import main
-from composer import (GrammarError, InputError, OutputError, RefusedError, RenderError, SonggramError, compose,
+from composer import (GrammarError, InputError, OutputError, RefusedError, RenderError, compose,
                       genre_ids, output, validate, vibe_ids)
 
 BASE = ["--to", "Mom", "--genre", "pop", "--vibe", "chill", "--seed", "3", "--no-audio"]

@@ -36,6 +36,7 @@ from typing import Any, Iterable
 
 from .. import validate
 from ..errors import InputError
+from ..model import Length
 from ..output import slug
 from ..errors import RequestsError
 
@@ -81,7 +82,7 @@ class Request:
     seed: int = 0
     key: str | None = None
     tempo: int | None = None
-    length: str = "full"
+    length: Length = "full"
     language: str = "en"
     voice: str | None = None
 

@@ -20,8 +20,7 @@ pyplot), so composing without a picture never pays for it.
 from __future__ import annotations
 
 import io
-import math
-from pathlib import Path
+import os
 from typing import TYPE_CHECKING, Any
 
 from .. import data
@@ -111,7 +110,7 @@ def _subtitle(song: Song) -> str:
             f"{plan.meter[0]}/{plan.meter[1]}  ·  {minutes}:{seconds:02d}  ·  seed {song.seed}")
 
 
-def song_to_png(song: Song, path: str | Path) -> None:
+def song_to_png(song: Song, path: str | os.PathLike[str]) -> None:
     """Draw the piano-roll overview of ``song`` into the PNG file ``path``.
 
     Raises:

@@ -98,7 +98,7 @@ def phrases(notes: tuple[SungNote, ...], words: tuple[tuple[str, tuple[int, ...]
         if i == len(notes) or notes[i].start - notes[i - 1].end > PHRASE_GAP:
             bounds.append((first, i - 1))
             first = i
-    owner = {}
+    owner: dict[int, list[str]] = {}
     for text, idx in words:
         owner.setdefault(idx[0], []).append(fold(text))
     out = []
@@ -156,7 +156,7 @@ def recognise(audio: np.ndarray, rate: int, vocabulary: list[str],
     """
     spans = spans if spans is not None else [(0.0, len(audio) / rate)]
     decoder, unknown = _decoder([fold(w) for w in vocabulary if fold(w)])
-    heard = []
+    heard: list[tuple[str, ...]] = []
     for a, b in spans:
         chunk = _pcm16k(audio[int(a * rate):int(b * rate)], rate)
         if decoder is None or len(chunk) < RATE // 10:

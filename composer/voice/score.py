@@ -125,7 +125,10 @@ def lines_from_midi(midi: Any, *, shift: int = 0) -> tuple[list[Line], int | Non
     if track is None:
         return [], None
     tempo = _Tempo(midi)
-    tick, lyrics, notes, sounding, channel = 0, {}, [], {}, None
+    tick, channel = 0, None
+    lyrics: dict[int, str] = {}
+    notes: list[tuple[int, int, int]] = []
+    sounding: dict[int, int] = {}
     for msg in track:
         tick += msg.time
         if msg.type == "lyrics":
