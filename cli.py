@@ -476,20 +476,11 @@ def render(midi: Path, out: Path, soundfont: str | None, formats: tuple[tuple[st
 
 def _sung_overdub(midi: Path, voice: str) -> Any:
     """The overdub that sings ``midi``'s lyric events with ``voice``, or None when it has none (a note says so)."""
-    import mido
-
-    from composer.errors import RenderError
-    from composer.render import Effects
-    from composer.voice import overdub, prepare_midi
-    try:
-        parsed = mido.MidiFile(str(midi))
-    except (OSError, EOFError, ValueError, KeyError, IndexError) as err:
-        raise RenderError(f"not a readable MIDI file ({err}): {midi}") from err
-    take = prepare_midi(parsed, voice)
-    if take is None:
+    from composer.voice import midi_overdub
+    dub = midi_overdub(midi, voice)
+    if dub is None:
         click.echo(f"{midi} has no lyric events on a Vocal track: rendered without a voice", err=True)
-        return None
-    return overdub(take, Effects())
+    return dub
 
 
 @main.command()

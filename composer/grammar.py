@@ -20,11 +20,12 @@ from types import MappingProxyType
 from typing import Any, Mapping
 
 from . import data
+from .effects import Effects
 from .errors import GrammarError
 from .theory import MODES, TEMPO_LIMITS, parse_roman, pitch_class
 
-__all__ = ["Chain", "Part", "Patterns", "Genre", "genre", "genre_ids", "SECTION_KINDS", "INSTRUMENTAL_KINDS", "ROLES",
-           "RHYME_SCHEMES"]
+__all__ = ["Chain", "Part", "Patterns", "Genre", "genre", "genre_ids", "genre_effects", "SECTION_KINDS",
+           "INSTRUMENTAL_KINDS", "ROLES", "RHYME_SCHEMES"]
 
 SECTION_KINDS = ("intro", "verse", "prechorus", "chorus", "bridge", "outro", "build", "drop", "solo")
 INSTRUMENTAL_KINDS = ("intro", "outro", "build", "drop", "solo")
@@ -125,6 +126,21 @@ class Patterns:
 def genre_ids() -> tuple[str, ...]:
     """The ids of every genre in grammars/ (the CLI's choices)."""
     return tuple(data.list_files("grammars"))
+
+
+def genre_effects(genre_id: str) -> Effects:
+    """The synth's effects and gain for songs of ``genre_id``: its grammar's ``[mix]`` table.
+
+    These are what :meth:`composer.Song.save` renders a song of that genre with; pass them to
+    :func:`composer.render.render_file` to get the same audio from a song.mid.
+
+    >>> genre_effects("ballad").reverb_room > genre_effects("hip-hop").reverb_room
+    True
+
+    Raises:
+        GrammarError: the grammar or its ``[mix]`` table is wrong, naming the file and the key.
+    """
+    return Effects.from_table(dict(genre(genre_id).mix), where=f"grammars/{genre_id}.toml [mix]")
 
 
 def _weights(table: Any, key: str, where: str) -> dict[str, float]:

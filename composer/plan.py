@@ -280,7 +280,8 @@ def plan(
     rules = data.load("rules", "form")
     if tempo is not None:
         if not TEMPO_LIMITS[0] <= tempo <= TEMPO_LIMITS[1]:
-            raise InputError(f"tempo must be {TEMPO_LIMITS[0]}..{TEMPO_LIMITS[1]} BPM, got {tempo}")
+            raise InputError(f"tempo must be {TEMPO_LIMITS[0]}..{TEMPO_LIMITS[1]} BPM, got {tempo}", field="tempo",
+                             value=tempo)
         bpm = tempo
         reasons.append(("tempo", f"{bpm} BPM, as asked with --tempo"))
     else:  # the vibe's place in the range, give or take a little; the form fits the length, not the tempo

@@ -107,12 +107,11 @@ def save_song(song: Song, folder: str | os.PathLike[str], *, audio: bool = True,
     with staged_output(folder) as stage:
         write_files(stage, song_files(song, png=png))
         if font is not None:
-            from .grammar import genre as load_genre
-            from .render import Effects, render_file
+            from .grammar import genre_effects
+            from .render import render_file
             if take is not None:
                 from .voice import overdub
-            genre = song.plan.genre
-            effects = Effects.from_table(dict(load_genre(genre).mix), where=f"grammars/{genre}.toml [mix]")
+            effects = genre_effects(song.plan.genre)
             report = render_file(stage / "song.mid", stage / "song.wav", soundfont=font, effects=effects,
                                  formats=chosen, title=song.title, overdub=None if take is None else overdub(take, effects))
             if stems:
