@@ -7,7 +7,7 @@
 'A song for Marco'
 
 Stages (one module each): analyse -> write -> plan -> harmonise -> scan ->
-melodise -> arrange -> Song; the exporters in
+melodise -> arrange -> Song (plain data, composer.model); the exporters in
 composer.export write its files, Song.save writes a folder all or nothing, and
 render_file turns a song.mid into mastered audio. docs/api.md documents the API;
 the names below are the public ones.

@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from .version import __version__
+
 __all__ = [
     "PPQ",
     "SectionKind",
@@ -34,6 +36,7 @@ __all__ = [
     "VocalNote",
     "Note",
     "Track",
+    "Song",
 ]
 
 PPQ = 480
@@ -371,3 +374,51 @@ class Track:
     def is_drums(self) -> bool:
         """True for the part on the General MIDI drum channel (10, 0-based 9)."""
         return self.channel == 9
+
+
+@dataclass(frozen=True, slots=True)
+class Song:
+    """Everything the engine made for one message, as plain data.
+
+    A song does not know its writers: each file format is a free function of
+    a song in :mod:`composer.export`, listed in its one table of the files a
+    song writes. (:class:`composer.Song`, what :func:`composer.compose`
+    returns, is this value with those files at hand as methods.)
+
+    Attributes:
+        analysis: what the engine understood of the message.
+        lyrics: the words, by section.
+        plan: key, mode, tempo, meter and form, with reasons.
+        chords: the chord progression.
+        vocal: the sung line, one note per syllable.
+        tracks: the band parts, the Vocal track first.
+        seed: the seed that makes this song again.
+        length: "full" or "short".
+        engine: the engine version that made it.
+        soundfont: (name, licence) of the font the audio is rendered with,
+            filled in when audio is rendered; ("", "") before.
+        voice: what song.json says of the singing voice (name, engine,
+            license, origin, reason), filled in when the song is sung; () before.
+    """
+
+    analysis: Analysis
+    lyrics: Lyrics
+    plan: Plan
+    chords: tuple[Chord, ...]
+    vocal: tuple[VocalNote, ...]
+    tracks: tuple[Track, ...]
+    seed: int
+    length: Length = "full"
+    engine: str = __version__
+    soundfont: tuple[str, str] = ("", "")
+    voice: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def title(self) -> str:
+        """The song's title: "A song for NAME"."""
+        return self.lyrics.title
+
+    @property
+    def seconds(self) -> float:
+        """The length of the form in seconds."""
+        return self.plan.total_ticks / PPQ * 60.0 / self.plan.tempo

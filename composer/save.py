@@ -3,6 +3,7 @@
 :func:`save_song` decides the file set, builds the synth's effects from the
 genre's ``[mix]``, resolves the SoundFont, renders and masters the audio, and
 commits everything all-or-nothing through :func:`composer.output.staged_output`.
+The files besides the audio come from the one table of :mod:`composer.export`.
 So a song is the same bytes whichever door it came through.
 
 >>> import tempfile, pathlib
@@ -20,12 +21,13 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
+from .export import song_files
+from .model import Song
 from .output import check_folder, staged_output, write_files
 
 if TYPE_CHECKING:
-    from .song import Song
     from .soundfonts import SoundFont
 
 __all__ = ["SavedSong", "save_song", "song_files"]
@@ -44,21 +46,6 @@ class SavedSong:
     song: Song
     folder: Path
     files: tuple[Path, ...]
-
-
-def song_files(song: Song, *, png: bool = False) -> dict[str, bytes | str | Callable[[Path], None]]:
-    """The files every song writes, by name (audio aside): MIDI, JSON, text, lead sheet, karaoke."""
-    files: dict[str, bytes | str | Callable[[Path], None]] = {
-        "song.mid": song.to_midi(),
-        "song.json": song.to_json(),
-        "lyrics.txt": song.to_lyrics_text(),
-        "song.chordpro": song.to_chordpro(),
-        "song.musicxml": song.to_musicxml(),
-        "song.kar": song.to_kar(),
-    }
-    if png:
-        files["song.png"] = song.to_png
-    return files
 
 
 def save_song(song: Song, folder: str | os.PathLike[str], *, audio: bool = True, formats: tuple[str, ...] = ("wav",),

@@ -16,11 +16,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .export.midi import song_to_midi
+from .model import Song
 from .output import slug
 
 if TYPE_CHECKING:
     from .render import Effects
-    from .song import Song
     from .soundfonts import SoundFont
 
 __all__ = ["song_to_stems", "STEM_CEILING_DBFS"]
@@ -44,7 +45,7 @@ def song_to_stems(song: Song, folder: Path, *, soundfont: SoundFont, effects: Ef
     from .master import audio_to_wav, measure
     from .render import midi_to_audio
 
-    midi = song.to_midi()
+    midi = song_to_midi(song)
     audio = {t.name: (sung[0] * np.float32(sung[1]) if sung is not None and t.role == "vocal" else
                       midi_to_audio(midi, soundfont=soundfont, effects=effects, sample_rate=sample_rate,
                                     channels={t.channel}))

@@ -19,15 +19,12 @@ from __future__ import annotations
 
 import io
 import unicodedata
-from typing import TYPE_CHECKING
 
 import mido
 
-from ..model import PPQ, Note, Track, VocalNote
+from ..model import PPQ, Note, Song, Track, VocalNote
 from ..theory import mido_key_signature
 
-if TYPE_CHECKING:
-    from ..song import Song
 
 __all__ = ["song_to_midi", "song_to_midi_file", "text_track", "sung_notes", "latin1", "COPYRIGHT"]
 

@@ -30,14 +30,12 @@ import bisect
 import math
 import re
 import xml.etree.ElementTree as ET
-from typing import TYPE_CHECKING, Iterable
+from typing import Iterable
 
-from ..model import PPQ, Plan
+from ..model import PPQ, Plan, Song
 from ..theory import chord_tail, key_fifths, mode_info, note_name, uses_flats
 from .midi import COPYRIGHT
 
-if TYPE_CHECKING:
-    from ..song import Song
 
 __all__ = ["song_to_musicxml", "chord_kind", "pitch_spelling", "note_values"]
 

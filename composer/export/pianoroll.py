@@ -21,15 +21,13 @@ from __future__ import annotations
 
 import io
 import os
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .. import data
 from ..errors import GrammarError, RenderError
-from ..model import PPQ, Track
+from ..model import PPQ, Song, Track
 from ..theory import spell
 
-if TYPE_CHECKING:
-    from ..song import Song
 
 __all__ = ["song_to_png", "MAX_BARS_PER_ROW"]
 

@@ -26,11 +26,11 @@ import numpy as np
 from ..effects import Effects
 from ..errors import RenderError
 from .catalog import Choice, Voice, check_installed, choose, voice, voice_names, voices
-from .score import Line, lines_from_midi, lines_from_song, pitches
+from ..model import Song
+from .score import Line, MidiTempo, lines_from_midi, lines_from_song, pitches
 
 if TYPE_CHECKING:
     from ..render import Overdub
-    from ..song import Song
 
 __all__ = ["Take", "Voice", "Choice", "voices", "voice", "voice_names", "prepare_song", "prepare_midi",
            "sing", "overdub", "midi_overdub", "NONE"]
@@ -88,8 +88,7 @@ def prepare_midi(midi: Any, name: str | None = None) -> Take | None:
         tick += msg.time
         if msg.type == "marker":
             marks.append((tick, msg.text.lower().startswith("chorus")))
-    from .score import _Tempo  # noqa: PLC2701 - the same package
-    tempo = _Tempo(midi)
+    tempo = MidiTempo(midi)
     for (at, chorus), (nxt, _) in zip(marks, marks[1:] + [(None, False)]):
         if chorus:
             end = tempo.seconds(nxt) if nxt is not None else max(n.end for line in lines for n in line.notes)
