@@ -16,6 +16,7 @@ spread, swing) is seeded, so the same seed gives the same bytes.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import cache
 
 import numpy as np
@@ -121,7 +122,7 @@ class _Humaniser:
         return Note(start=begin, dur=max(30, dur), pitch=int(pitch), velocity=min(127, max(1, vel)))
 
 
-def _section_bars(plan: Plan):
+def _section_bars(plan: Plan) -> Iterator[tuple[int, SectionPlan, int, int]]:
     """(section index, section, bar start tick, bar number in section) for every bar."""
     for index, section in enumerate(plan.sections):
         for bar in range(section.bars):

@@ -32,6 +32,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from math import gcd
+from typing import Any
 
 import numpy as np
 
@@ -120,7 +121,7 @@ def _pcm16k(audio: np.ndarray, rate: int) -> np.ndarray:
     return (np.clip(y, -1, 1) * 32767).astype("<i2")
 
 
-def _decoder(vocabulary: list[str]):
+def _decoder(vocabulary: list[str]) -> tuple[Any, tuple[str, ...]]:
     """A decoder whose search is the ``<word>*`` grammar over ``vocabulary``; (decoder, unknown words)."""
     try:
         from pocketsphinx import Decoder

@@ -28,6 +28,7 @@ import json
 from bisect import bisect_right
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -95,7 +96,7 @@ class SongTake:
 class _TempoMap:
     """Ticks to seconds through every set_tempo event of a MIDI file."""
 
-    def __init__(self, mid) -> None:
+    def __init__(self, mid: Any) -> None:
         changes, tick = {}, 0
         for track in mid.tracks:
             tick = 0
