@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from .export import song_files
 from .model import Song
@@ -32,25 +32,28 @@ if TYPE_CHECKING:
 
 __all__ = ["SavedSong", "save_song", "song_files"]
 
+S = TypeVar("S", bound=Song)
+
 
 @dataclass(frozen=True, slots=True)
-class SavedSong:
+class SavedSong(Generic[S]):
     """What :func:`save_song` wrote.
 
     Attributes:
-        song: the song as saved (with the SoundFont it was rendered with, if any).
+        song: the song as saved (with the SoundFont it was rendered with, if any), of the
+            class it was given as (:class:`composer.Song` from :func:`composer.compose`).
         folder: the output folder.
         files: every file written, in the folder.
     """
 
-    song: Song
+    song: S
     folder: Path
     files: tuple[Path, ...]
 
 
-def save_song(song: Song, folder: str | os.PathLike[str], *, audio: bool = True, formats: tuple[str, ...] = ("wav",),
+def save_song(song: S, folder: str | os.PathLike[str], *, audio: bool = True, formats: tuple[str, ...] = ("wav",),
               stems: bool = False, png: bool = False, soundfont: SoundFont | str | None = None,
-              voice: str | None = "auto") -> SavedSong:
+              voice: str | None = "auto") -> SavedSong[S]:
     """Write ``song``'s files into ``folder``, all or nothing.
 
     Args:

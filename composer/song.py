@@ -83,7 +83,7 @@ class Song(model.Song):
 
     def save(self, folder: str | os.PathLike[str], *, audio: bool = True, formats: tuple[str, ...] = ("wav",),
              stems: bool = False, png: bool = False, soundfont: SoundFont | str | None = None,
-             voice: str | None = "auto") -> SavedSong:
+             voice: str | None = "auto") -> SavedSong[Song]:
         """Write the song's files into ``folder``, all or nothing (see :func:`composer.save.save_song`)."""
         from .save import save_song
 
