@@ -66,4 +66,4 @@ loadtest: setup
 	$(PY) scripts/loadtest_web.py --requests 20
 
 clean:
-	rm -rf $(VENV) songs build *.egg-info composer/_kernels_aot*.so composer/analyse/_hyph_en_US.pickle
+	rm -rf $(VENV) songs build *.egg-info .mypy_cache .ruff_cache composer/_kernels_aot*.so composer/analyse/_hyph_en_US.pickle
