@@ -254,11 +254,16 @@ class Plan:
 class Chord:
     """One chord of the progression (the harmonise stage).
 
+    The chord keeps what its numeral was parsed into, so no reader parses
+    its symbol back.
+
     Attributes:
         start: first tick.
         dur: length in ticks.
         roman: Roman numeral relative to the tonic ("IV", "bVII", "V7").
-        symbol: chord symbol for people ("F", "Bbmaj7", "E5").
+        root_name: the root, spelled by letter in the key ("F", "Bb", "E").
+        quality: the symbol's tail after the root, as rules/theory.toml
+            [tails] lists it ("" a major triad, "m7", "maj7", "5"...).
         root: pitch class of the root.
         pitches: pitch classes of the chord, root first.
         section: index into ``Plan.sections``.
@@ -267,10 +272,16 @@ class Chord:
     start: int
     dur: int
     roman: str
-    symbol: str
+    root_name: str
+    quality: str
     root: int
     pitches: tuple[int, ...]
     section: int = 0
+
+    @property
+    def symbol(self) -> str:
+        """The chord symbol for people: the root's name, then the quality ("F", "Bbmaj7", "E5")."""
+        return self.root_name + self.quality
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,6 +47,7 @@ __all__ = [
     "ModeInfo",
     "parse_roman",
     "chord_symbol",
+    "chord_root_name",
     "chord_tail",
     "mode_info",
     "note_name",
@@ -310,9 +311,18 @@ def note_name(pc: int, *, tonic: int, flats: bool) -> str:
     return _by_letter(pc % 12, tonic, flats, step)
 
 
+def chord_root_name(chord: RomanChord, *, tonic: int, flats: bool) -> str:
+    """The name of a Roman numeral's root in the key of ``tonic``, spelled by letter ("Bb" of bVII in C).
+
+    >>> chord_root_name(parse_roman("bII7"), tonic=2, flats=False)
+    'Eb'
+    """
+    return _by_letter((tonic + chord.degree) % 12, tonic, flats, chord.step)
+
+
 def chord_symbol(chord: RomanChord, *, tonic: int, flats: bool) -> str:
     """The chord symbol ("Bbmaj7") of a Roman numeral in the key of ``tonic``, its root spelled by letter."""
-    return _by_letter((tonic + chord.degree) % 12, tonic, flats, chord.step) + chord.suffix
+    return chord_root_name(chord, tonic=tonic, flats=flats) + chord.suffix
 
 
 def pitch_class(name: str) -> int:

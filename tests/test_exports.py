@@ -65,7 +65,7 @@ def _handmade(meter: tuple[int, int]):
     from composer.model import (Analysis, Chord, LyricLine, LyricSection, Lyrics, Note, Onset, Plan, SectionPlan,
                                 Track, VocalNote, Word)
     from composer.song import Song
-    from composer.theory import chord_symbol, parse_roman
+    from composer.theory import chord_root_name, parse_roman
 
     words = (Word("Happy", ("Hap", "py"), (1, 0)), Word("birthday", ("birth", "day"), (1, 2)),
              Word("Anastasia", ("A", "na", "sta", "sia"), (0, 0, 1, 0), source="rules"),
@@ -92,7 +92,8 @@ def _handmade(meter: tuple[int, int]):
     for i, (start, roman) in enumerate(zip(starts, romans)):
         parsed = parse_roman(roman)
         end = starts[i + 1] if i + 1 < len(starts) else 5 * bar
-        chords.append(Chord(start=start, dur=end - start, roman=roman, symbol=chord_symbol(parsed, tonic=0, flats=True),
+        chords.append(Chord(start=start, dur=end - start, roman=roman,
+                            root_name=chord_root_name(parsed, tonic=0, flats=True), quality=parsed.suffix,
                             root=parsed.degree, pitches=tuple(parsed.degree + k for k in parsed.intervals),
                             section=min(2, start // bar)))
     tracks = (
