@@ -17,6 +17,7 @@ spread, swing) is seeded, so the same seed gives the same bytes.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from functools import cache
 
 import numpy as np
@@ -467,8 +468,14 @@ def _controls(plan: Plan, role: str) -> tuple[tuple[int, int, int], ...]:
 
 
 def arrange(vocal: tuple[VocalNote, ...], chords: tuple[Chord, ...], plan: Plan, genre: Genre, vibe: Vibe,
-            *, rng: np.random.Generator) -> tuple[Track, ...]:
-    """Every part of the band, the Vocal track first; the band gives way to the voice (composer.accompany)."""
+            *, rng: np.random.Generator) -> tuple[tuple[VocalNote, ...], tuple[Track, ...]]:
+    """The sung line as performed, and every part of the band.
+
+    Returns:
+        ``vocal`` with each note's ``performed`` note set (the Vocal track's note for that
+        syllable), and the tracks, the Vocal track first; the band gives way to the voice
+        (composer.accompany).
+    """
     perf = performance()
     floor, margin = voice_rules()
     human = _Humaniser(rng, plan.swing)
@@ -499,4 +506,5 @@ def arrange(vocal: tuple[VocalNote, ...], chords: tuple[Chord, ...], plan: Plan,
             volume=part.volume, pan=part.pan, reverb=part.reverb, chorus=part.chorus,
             controls=_controls(plan, role),
         ))
-    return tuple(tracks)
+    performed = tuple(replace(note, performed=played) for note, played in zip(vocal, voice, strict=True))
+    return performed, tuple(tracks)

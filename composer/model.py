@@ -314,10 +314,19 @@ class Onset:
 
 @dataclass(frozen=True, slots=True)
 class VocalNote:
-    """A sung note: an :class:`Onset` with its pitch (the melodise stage)."""
+    """A sung note: an :class:`Onset` with its pitch (the melodise stage), and how it is performed.
+
+    Attributes:
+        onset: the syllable in time, as written (straight: song.json and the lead sheet).
+        pitch: the MIDI note.
+        performed: the note as the Vocal track plays it (swung with the band, its own
+            length and velocity), set by the arrange stage; None before it. So each syllable
+            carries its written and performed timing, and no reader pairs lists by order.
+    """
 
     onset: Onset
     pitch: int
+    performed: Note | None = None
 
     @property
     def start(self) -> int:

@@ -167,6 +167,6 @@ def compose(
     chords = harmonise(the_plan, g, v, rng=rng[2])
     onsets = scan(lyrics, the_plan, g)
     vocal = melodise(onsets, chords, the_plan, g, v, rng=rng[3])
-    tracks = arrange(vocal, chords, the_plan, g, v, rng=rng[4])
+    vocal, tracks = arrange(vocal, chords, the_plan, g, v, rng=rng[4])
     return Song(analysis=analysis, lyrics=lyrics, plan=the_plan, chords=chords, vocal=vocal,
                 tracks=tracks, seed=seed, length=length)

@@ -81,7 +81,7 @@ def _handmade(meter: tuple[int, int]):
     syllables = [(w, syl, i == 0, i + 1 < len(w.syllables)) for w in words for i, syl in enumerate(w.syllables)]
     vocal = tuple(
         VocalNote(Onset(start=bar + start, dur=dur, syllable=syl, word=w.text, continues=cont, stress=0, line=0,
-                        section=1, first_in_word=first), pitch)
+                        section=1, first_in_word=first), pitch, performed=Note(bar + start, dur, pitch, 90))
         for (start, dur), (w, syl, first, cont), pitch in zip(timing, syllables, pitches))
     romans = ["Iadd9", "V5", "vi7", "II7", "IVmaj7", "viiø", "III+", "ii11", "V13", "Vsus4"]
     starts = [k * bar // 2 for k in range(10)]
@@ -97,7 +97,7 @@ def _handmade(meter: tuple[int, int]):
                             root=parsed.degree, pitches=tuple(parsed.degree + k for k in parsed.intervals),
                             section=min(2, start // bar)))
     tracks = (
-        Track("Vocal", "vocal", 53, 0, tuple(Note(n.start, n.dur, n.pitch, 90) for n in vocal)),
+        Track("Vocal", "vocal", 53, 0, tuple(n.performed for n in vocal if n.performed is not None)),
         Track("Drums", "drums", 0, 9, tuple(Note(t, 60, 36 if t % bar == 0 else 42, 80) for t in range(0, 5 * bar, 240))),
         Track("Bass", "bass", 33, 1, tuple(Note(c.start, c.dur, 36 + c.root, 85) for c in chords)),
     )

@@ -187,3 +187,28 @@ def test_the_table_names_each_file_once_and_refuses_others():
     assert song_file("song.png").optional and song_file("song.png").draw is not None
     with pytest.raises(KeyError, match="no file named 'song.wav'"):
         song_file("song.wav")
+
+
+def test_each_sung_note_carries_its_written_and_performed_timing():
+    from composer.export.midi import sung_notes
+
+    song = compose("Thank you for the ride, friend.", to="Marco", genre="jazz", vibe="playful", seed=1,
+                   length="short")
+    assert song.plan.swing  # jazz swings: written and performed starts differ somewhere
+    assert all(n.performed is not None and n.performed.pitch == n.pitch for n in song.vocal)
+    assert any(n.performed is not None and n.performed.start != n.start for n in song.vocal)
+    vocal_track = next(t for t in song.tracks if t.role == "vocal")
+    assert sorted(vocal_track.notes, key=lambda n: n.start) == [n.performed for n in song.vocal]
+    assert sung_notes(song) == [(n, n.performed) for n in song.vocal]
+    unperformed = dataclasses.replace(song, vocal=tuple(dataclasses.replace(n, performed=None) for n in song.vocal))
+    with pytest.raises(ValueError, match="has no performed note"):
+        sung_notes(unperformed)
+
+
+def test_a_chord_keeps_its_parsed_quality():
+    song = compose("Thank you for the ride, friend.", to="Marco", genre="jazz", vibe="playful", seed=1,
+                   length="short")
+    assert any(c.quality for c in song.chords)
+    for chord in song.chords:
+        assert chord.symbol == chord.root_name + chord.quality
+        assert chord.root_name[0] in "ABCDEFG" and chord.root_name[1:] in ("", "#", "b")
