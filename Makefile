@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.setup-done
 DEMO_MESSAGE := Mom, thank you for always cooking for us. I love you.
 
-.PHONY: setup demo test test-fast bench bench-install evaluate evaluate-text fuzz docs clean serve screenshots loadtest
+.PHONY: setup demo test test-fast lint bench bench-install evaluate evaluate-text fuzz docs clean serve screenshots loadtest
 
 # setup: system packages and the venv (once), then what makes a song start fast, rebuilt only when stale:
 # the numba kernels compiled ahead of time, pyphen's patterns parsed once, and our modules' bytecode.
@@ -29,6 +29,12 @@ test: setup
 # external programs, the browser, a Ray cluster). make test runs them all.
 test-fast: setup
 	$(PY) -m pytest -q -m "not slow"
+
+# lint: ruff (pyflakes, pycodestyle's errors, bugbear; config in pyproject.toml) on the whole tree,
+# mypy on the package (composer/, which ships py.typed).
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 bench: setup
 	$(PY) scripts/bench.py
@@ -65,4 +71,4 @@ loadtest: setup
 	$(PY) scripts/loadtest_web.py --requests 20
 
 clean:
-	rm -rf $(VENV) songs build *.egg-info composer/_kernels_aot*.so composer/analyse/_hyph_en_US.pickle
+	rm -rf $(VENV) songs build *.egg-info .mypy_cache .ruff_cache composer/_kernels_aot*.so composer/analyse/_hyph_en_US.pickle

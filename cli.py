@@ -685,20 +685,11 @@ def _unmake(made: Sequence[Path]) -> None:
 
 def _sung_overdub(midi: Path, voice: str) -> Any:
     """The overdub that sings ``midi``'s lyric events with ``voice``, or None when it has none (a note says so)."""
-    import mido
-
-    from composer.errors import RenderError
-    from composer.render import Effects
-    from composer.voice import overdub, prepare_midi
-    try:
-        parsed = mido.MidiFile(str(midi))
-    except (OSError, EOFError, ValueError, KeyError, IndexError) as err:
-        raise RenderError(f"not a readable MIDI file ({err}): {midi}") from err
-    take = prepare_midi(parsed, voice)
-    if take is None:
+    from composer.voice import midi_overdub
+    dub = midi_overdub(midi, voice)
+    if dub is None:
         click.echo(f"{midi} has no lyric events on a Vocal track: rendered without a voice", err=True)
-        return None
-    return overdub(take, Effects())
+    return dub
 
 
 @main.command()
@@ -841,7 +832,7 @@ def batch(requests: Path, out: Path, workers: int | None, engine: str, address: 
                                 show_progress=False if _talk().quiet else None)
     except Exception as err:  # noqa: BLE001 - the last line of defence: one line and an exit code
         _fail(err, debug)
-    except KeyboardInterrupt as err:
+    except KeyboardInterrupt:
         click.echo("songgram: interrupted; finished songs are recorded, run the same command again to resume",
                    err=True)
         sys.exit(130)

@@ -7,8 +7,10 @@
 'A song for Marco'
 
 Stages (one module each): analyse -> write -> plan -> harmonise -> scan ->
-melodise -> arrange -> Song, whose methods export MIDI, JSON, text and
-MusicXML; composer.render turns MIDI into mastered audio.
+melodise -> arrange -> Song (plain data, composer.model); the exporters in
+composer.export write its files, Song.save writes a folder all or nothing, and
+render_file turns a song.mid into mastered audio. docs/api.md documents the API;
+the names below are the public ones.
 """
 
 from typing import TYPE_CHECKING, Any
@@ -24,16 +26,26 @@ from .errors import (
 from .version import __version__ as __version__
 
 if TYPE_CHECKING:
-    from .grammar import genre_ids as genre_ids
+    from .effects import Effects as Effects
+    from .grammar import genre_effects as genre_effects, genre_ids as genre_ids
+    from .render import RenderReport as RenderReport, render_file as render_file
+    from .save import SavedSong as SavedSong
     from .song import SEED_LIMIT as SEED_LIMIT, Song as Song, compose as compose
     from .vibes import vibe_ids as vibe_ids
+    from .voice.catalog import voice_names as voice_names
 
 __all__ = [
     "compose",
     "Song",
+    "SavedSong",
     "SEED_LIMIT",
     "genre_ids",
     "vibe_ids",
+    "voice_names",
+    "render_file",
+    "RenderReport",
+    "Effects",
+    "genre_effects",
     "SonggramError",
     "InputError",
     "RefusedError",
@@ -43,8 +55,11 @@ __all__ = [
     "__version__",
 ]
 
-_LAZY = {"compose": "song", "Song": "song", "SEED_LIMIT": "song", "genre_ids": "grammar", "vibe_ids": "vibes"}
-"""Names imported on first use, so that ``import composer.render`` does not load the composing engine."""
+_LAZY = {"compose": "song", "Song": "song", "SEED_LIMIT": "song", "SavedSong": "save", "genre_ids": "grammar",
+         "genre_effects": "grammar", "vibe_ids": "vibes", "voice_names": "voice.catalog", "render_file": "render",
+         "RenderReport": "render", "Effects": "effects"}
+"""Names imported on first use, so that ``import composer.render`` does not load the composing engine
+(nor ``import composer`` numpy's audio code or the voice)."""
 
 
 def __getattr__(name: str) -> Any:

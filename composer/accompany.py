@@ -21,7 +21,7 @@ sung line as played (the Vocal track's notes):
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from functools import cache
 
 from . import data

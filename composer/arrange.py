@@ -16,6 +16,8 @@ spread, swing) is seeded, so the same seed gives the same bytes.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import replace
 from functools import cache
 
 import numpy as np
@@ -121,7 +123,7 @@ class _Humaniser:
         return Note(start=begin, dur=max(30, dur), pitch=int(pitch), velocity=min(127, max(1, vel)))
 
 
-def _section_bars(plan: Plan):
+def _section_bars(plan: Plan) -> Iterator[tuple[int, SectionPlan, int, int]]:
     """(section index, section, bar start tick, bar number in section) for every bar."""
     for index, section in enumerate(plan.sections):
         for bar in range(section.bars):
@@ -131,7 +133,7 @@ def _section_bars(plan: Plan):
 def _roles(plan: Plan) -> dict[int, str]:
     """What each section does in the form beyond its kind: the first of two choruses back to back is a
     "breakdown" (drums out, the bass held, half the comping), the last chorus the "lift"."""
-    out = {i: s.kind for i, s in enumerate(plan.sections)}
+    out: dict[int, str] = {i: s.kind for i, s in enumerate(plan.sections)}
     for i, (a, b) in enumerate(zip(plan.sections, plan.sections[1:])):
         if a.kind == b.kind == "chorus":
             out[i] = "breakdown"
@@ -372,7 +374,7 @@ def _hook(plan: Plan, vocal: tuple[VocalNote, ...], register: tuple[int, int], v
     octave = 12 * round(((register[0] + register[1]) / 2 - sum(n.pitch for n in sung) / len(sung)) / 12)
     bar = plan.bar_ticks
     out: list[Note] = []
-    for index, section in enumerate(plan.sections):
+    for section in plan.sections:
         if section.kind not in ("intro", "outro", "drop", "solo"):
             continue
         phrase = first if section.kind in ("intro", "outro") else sung
@@ -466,8 +468,14 @@ def _controls(plan: Plan, role: str) -> tuple[tuple[int, int, int], ...]:
 
 
 def arrange(vocal: tuple[VocalNote, ...], chords: tuple[Chord, ...], plan: Plan, genre: Genre, vibe: Vibe,
-            *, rng: np.random.Generator) -> tuple[Track, ...]:
-    """Every part of the band, the Vocal track first; the band gives way to the voice (composer.accompany)."""
+            *, rng: np.random.Generator) -> tuple[tuple[VocalNote, ...], tuple[Track, ...]]:
+    """The sung line as performed, and every part of the band.
+
+    Returns:
+        ``vocal`` with each note's ``performed`` note set (the Vocal track's note for that
+        syllable), and the tracks, the Vocal track first; the band gives way to the voice
+        (composer.accompany).
+    """
     perf = performance()
     floor, margin = voice_rules()
     human = _Humaniser(rng, plan.swing)
@@ -498,4 +506,5 @@ def arrange(vocal: tuple[VocalNote, ...], chords: tuple[Chord, ...], plan: Plan,
             volume=part.volume, pan=part.pan, reverb=part.reverb, chorus=part.chorus,
             controls=_controls(plan, role),
         ))
-    return tuple(tracks)
+    performed = tuple(replace(note, performed=played) for note, played in zip(vocal, voice, strict=True))
+    return performed, tuple(tracks)

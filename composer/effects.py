@@ -73,7 +73,8 @@ class Effects:
                 raise GrammarError(f"{where}: unknown key 'mix.{key}' (known: {', '.join(sorted(known))})")
         for name, problem in _problems(table):
             raise GrammarError(f"{where}: key 'mix.{name}' {problem}")
-        return cls(**{k: v if k in _INTEGERS else float(v) for k, v in table.items()})
+        values: dict[str, Any] = {k: v if k in _INTEGERS else float(v) for k, v in table.items()}
+        return cls(**values)
 
 
 _RANGES = {

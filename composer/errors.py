@@ -29,9 +29,26 @@ class SonggramError(Exception):
 
 
 class InputError(SonggramError, ValueError):
-    """A message or option that cannot be used (empty, too long, unknown genre...)."""
+    """A message or option that cannot be used (empty, too long, unknown genre...).
+
+    Attributes:
+        field: the input at fault, named as :func:`composer.compose` names it
+            ("message", "to", "sender", "genre", "vibe", "seed", "key",
+            "tempo", "length"; "voice" for :meth:`composer.Song.save`), or ""
+            when no single input is.
+        value: the value as it was given (None when ``field`` is "").
+
+    >>> err = InputError("tempo must be 40..220 BPM, got 400", field="tempo", value=400)
+    >>> err.field, err.value, str(err)
+    ('tempo', 400, 'tempo must be 40..220 BPM, got 400')
+    """
 
     exit_code = 1
+
+    def __init__(self, message: str, *, field: str = "", value: object = None) -> None:
+        super().__init__(message)
+        self.field = field
+        self.value = value
 
 
 class RefusedError(InputError):

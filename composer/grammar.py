@@ -20,11 +20,12 @@ from types import MappingProxyType
 from typing import Any, Mapping
 
 from . import data
+from .effects import Effects
 from .errors import GrammarError
 from .theory import MODES, TEMPO_LIMITS, parse_roman, pitch_class
 
-__all__ = ["Chain", "Part", "Patterns", "Genre", "genre", "genre_ids", "SECTION_KINDS", "INSTRUMENTAL_KINDS", "ROLES",
-           "RHYME_SCHEMES"]
+__all__ = ["Chain", "Part", "Patterns", "Genre", "genre", "genre_ids", "genre_effects", "SECTION_KINDS",
+           "INSTRUMENTAL_KINDS", "ROLES", "RHYME_SCHEMES"]
 
 SECTION_KINDS = ("intro", "verse", "prechorus", "chorus", "bridge", "outro", "build", "drop", "solo")
 INSTRUMENTAL_KINDS = ("intro", "outro", "build", "drop", "solo")
@@ -127,6 +128,21 @@ def genre_ids() -> tuple[str, ...]:
     return tuple(data.list_files("grammars"))
 
 
+def genre_effects(genre_id: str) -> Effects:
+    """The synth's effects and gain for songs of ``genre_id``: its grammar's ``[mix]`` table.
+
+    These are what :meth:`composer.Song.save` renders a song of that genre with; pass them to
+    :func:`composer.render.render_file` to get the same audio from a song.mid.
+
+    >>> genre_effects("ballad").reverb_room > genre_effects("hip-hop").reverb_room
+    True
+
+    Raises:
+        GrammarError: the grammar or its ``[mix]`` table is wrong, naming the file and the key.
+    """
+    return Effects.from_table(dict(genre(genre_id).mix), where=f"grammars/{genre_id}.toml [mix]")
+
+
 def _weights(table: Any, key: str, where: str) -> dict[str, float]:
     if not isinstance(table, dict) or not table:
         raise GrammarError(f"{where}: key '{key}' must be a non-empty table of weights")
@@ -158,8 +174,8 @@ def _chain(table: dict[str, Any], key: str, where: str) -> Chain:
                     f"{where}: key '{key}.{source}' moves to '{target}', which has no row in '{key}'"
                 )
     matrix = tuple(tuple(rows[s].get(t, 0.0) for t in states) for s in states)
-    for name, row in zip(states, matrix):
-        if sum(row) <= 0:
+    for name, weights in zip(states, matrix):
+        if sum(weights) <= 0:
             raise GrammarError(f"{where}: key '{key}.{name}' has no move with weight > 0")
     return Chain(states=states, start=tuple(start.get(s, 0.0) for s in states), matrix=matrix)
 
@@ -294,13 +310,13 @@ def genre(genre_id: str) -> Genre:
     alternatives = t.get("meter", {})
     for meter in meters[1:]:
         name = f"{meter[0]}/{meter[1]}"
-        table = alternatives.get(name) if isinstance(alternatives, dict) else None
-        if not isinstance(table, dict):
+        alternative = alternatives.get(name) if isinstance(alternatives, dict) else None
+        if not isinstance(alternative, dict):
             raise GrammarError(
                 f"{where}: 'tempo.meters' lists {name}, so a table [meter.\"{name}\"] with its own "
                 f"drums, bass and comp patterns is needed"
             )
-        patterns[meter] = _patterns(table, f'meter."{name}".', where, meter)
+        patterns[meter] = _patterns(alternative, f'meter."{name}".', where, meter)
 
     durations_raw = _weights(data.require(t, "melody.durations", dict, where=where), "melody.durations", where)
     try:

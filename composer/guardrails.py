@@ -439,7 +439,7 @@ def apply_guardrails(text: str, *, field: str = "message") -> str:
     """
     refused = refusal(text, field=field)
     if refused is not None:
-        raise RefusedError(refused)
+        raise RefusedError(refused, field=field, value=text)
     rails = guardrails()
     words, _ = _view(text, rails)
     out, last = [], 0

@@ -23,7 +23,7 @@ from .aot import kernels
 from .errors import GrammarError
 from .grammar import INSTRUMENTAL_KINDS, Chain, Genre
 from .model import Chord, Plan, SectionPlan
-from .theory import MODES, chord_symbol, mode_info, parse_roman, scale_pitch_classes, uses_flats
+from .theory import MODES, chord_root_name, mode_info, parse_roman, scale_pitch_classes, uses_flats
 from .vibes import Vibe
 
 __all__ = ["harmonise", "chord_index_at"]
@@ -36,7 +36,7 @@ _CHAIN_FOR = {"intro": "chorus", "verse": "verse", "prechorus": "bridge", "choru
 def chord_index_at(chords: tuple[Chord, ...], tick: int) -> int:
     """The index of the chord sounding at ``tick`` (the first chord before the song starts).
 
-    >>> chords = (Chord(0, 960, "I", "C", 0, (0, 4, 7)), Chord(960, 960, "V", "G", 7, (7, 11, 2)))
+    >>> chords = (Chord(0, 960, "I", "C", "", 0, (0, 4, 7)), Chord(960, 960, "V", "G", "", 7, (7, 11, 2)))
     >>> chord_index_at(chords, 959), chord_index_at(chords, 960)
     (0, 1)
     """
@@ -116,7 +116,8 @@ def _fits(coloured: str, plain: str, plan: Plan) -> bool:
 
 
 def _realise(roman: str, plan: Plan, substitute: dict[str, str], colour: tuple[float, dict[str, str]],
-             rng: np.random.Generator, *, plain: bool = False, shift: int = 0) -> tuple[str, str, int, tuple[int, ...]]:
+             rng: np.random.Generator, *, plain: bool = False,
+             shift: int = 0) -> tuple[str, str, str, int, tuple[int, ...]]:
     roman = substitute.get(roman, roman)
     probability, mapping = colour
     if roman in mapping and rng.random() < probability and not plain and _fits(mapping[roman], roman, plan):
@@ -125,8 +126,8 @@ def _realise(roman: str, plan: Plan, substitute: dict[str, str], colour: tuple[f
     tonic = (plan.tonic + shift) % 12  # a lifted section's key
     root = (tonic + parsed.degree) % 12
     pitches = tuple(dict.fromkeys((root + i) % 12 for i in parsed.intervals))
-    symbol = chord_symbol(parsed, tonic=tonic, flats=uses_flats(tonic, plan.mode))
-    return roman, symbol, root, pitches
+    name = chord_root_name(parsed, tonic=tonic, flats=uses_flats(tonic, plan.mode))
+    return roman, name, parsed.suffix, root, pitches
 
 
 def harmonise(plan: Plan, genre: Genre, vibe: Vibe, *, rng: np.random.Generator) -> tuple[Chord, ...]:
@@ -171,7 +172,7 @@ def harmonise(plan: Plan, genre: Genre, vibe: Vibe, *, rng: np.random.Generator)
 
     chorus = next((s for s in plan.sections if s.kind == "chorus"), None)
     chorus_romans = sample(chorus, False) if chorus is not None else []
-    realised: dict[tuple, list[tuple[str, str, int, tuple[int, ...]]]] = {}
+    realised: dict[tuple, list[tuple[str, str, str, int, tuple[int, ...]]]] = {}
     chords: list[Chord] = []
     for index, section in enumerate(plan.sections):
         final = index == len(plan.sections) - 1
@@ -195,14 +196,14 @@ def harmonise(plan: Plan, genre: Genre, vibe: Vibe, *, rng: np.random.Generator)
                 for t, roman in enumerate(romans)
             ]
         merged: list[list] = []
-        for i, (roman, symbol, root, pitches) in enumerate(realised[key]):
+        for i, (roman, name, quality, root, pitches) in enumerate(realised[key]):
             begin = section.start + i * slot
             if merged and merged[-1][2] == roman:  # the same chord again: hold it
                 merged[-1][1] += slot
                 continue
-            merged.append([begin, slot, roman, symbol, root, pitches])
+            merged.append([begin, slot, roman, name, quality, root, pitches])
         chords.extend(
-            Chord(start=b, dur=d, roman=r, symbol=s, root=root, pitches=p, section=index)
-            for b, d, r, s, root, p in merged
+            Chord(start=b, dur=d, roman=r, root_name=n, quality=q, root=root, pitches=p, section=index)
+            for b, d, r, n, q, root, p in merged
         )
     return tuple(chords)

@@ -136,9 +136,9 @@ def _matrices(key: bytes) -> tuple[np.ndarray, ...]:
     lower = np.tril(np.lib.stride_tricks.sliding_window_view(np.r_[np.zeros(size - 1), response], size)[:, ::-1])
     o_rows, f_rows = np.zeros((d, size)), np.zeros((d, d))
     for j in range(d):  # from each unit start state, no input
-        state = np.zeros(d)
-        state[j] = 1.0
-        state = state.reshape(-1, 2)
+        unit = np.zeros(d)
+        unit[j] = 1.0
+        state = unit.reshape(-1, 2)
         o_rows[j] = [_step(sos, state, 0.0) for _ in range(size)]
         f_rows[j] = state.ravel()
     transfer = lower.T  # (L, L): out = input @ transfer

@@ -23,7 +23,9 @@ interpolation filter of BS.1770 Annex 2, exactly as
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
+import operator
 import os
 import signal
 import struct
@@ -125,12 +127,12 @@ def hop_peak_bounds(audio: np.ndarray) -> np.ndarray:
         d1 = np.diff(x, axis=0)
         d2 = np.diff(d1, axis=0)
 
-        def most(values: np.ndarray) -> np.ndarray:
+        def most(values: np.ndarray, count: int) -> np.ndarray:
             """Largest |value| over frames 3..81 of each hop's stretch (its own 64 and 6 more either side)."""
             np.abs(values, out=values)
             return np.maximum(values[3:3 + count * HOP], values[17:17 + count * HOP]).reshape(count, -1).max(axis=1)
 
-        m, m1, m2 = most(x), most(d1), most(d2)
+        m, m1, m2 = most(x, count), most(d1, count), most(d2, count)
         bounds[first:first + count] = np.minimum(np.minimum(m * FIR_GAIN, _BOUND_S * m + _BOUND_W * m1),
                                                  _BOUND_A * m + _BOUND_V * m2)
     return bounds * np.float32(1 + _BOUND_MARGIN)
@@ -236,7 +238,7 @@ def hop_energies(audio: np.ndarray, sample_rate: int) -> np.ndarray:
     """
     channels = [audio[:, c:c + 1] for c in range(audio.shape[1])]
     with ThreadPoolExecutor(max_workers=len(channels)) as pool:  # one core each: the work is in BLAS
-        return sum(pool.map(lambda one: _energies(one, sample_rate), channels))
+        return functools.reduce(operator.add, pool.map(lambda one: _energies(one, sample_rate), channels))
 
 
 def _energies(audio: np.ndarray, sample_rate: int) -> np.ndarray:

@@ -15,10 +15,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from .version import __version__
+
 __all__ = [
     "PPQ",
     "SectionKind",
     "Mode",
+    "Length",
     "Word",
     "Sentiment",
     "RelationCue",
@@ -33,6 +36,7 @@ __all__ = [
     "VocalNote",
     "Note",
     "Track",
+    "Song",
 ]
 
 PPQ = 480
@@ -40,6 +44,7 @@ PPQ = 480
 
 SectionKind = Literal["intro", "verse", "prechorus", "chorus", "bridge", "outro", "build", "drop", "solo"]
 Mode = Literal["major", "minor", "dorian", "mixolydian"]
+Length = Literal["short", "full"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,11 +254,16 @@ class Plan:
 class Chord:
     """One chord of the progression (the harmonise stage).
 
+    The chord keeps what its numeral was parsed into, so no reader parses
+    its symbol back.
+
     Attributes:
         start: first tick.
         dur: length in ticks.
         roman: Roman numeral relative to the tonic ("IV", "bVII", "V7").
-        symbol: chord symbol for people ("F", "Bbmaj7", "E5").
+        root_name: the root, spelled by letter in the key ("F", "Bb", "E").
+        quality: the symbol's tail after the root, as rules/theory.toml
+            [tails] lists it ("" a major triad, "m7", "maj7", "5"...).
         root: pitch class of the root.
         pitches: pitch classes of the chord, root first.
         section: index into ``Plan.sections``.
@@ -262,10 +272,16 @@ class Chord:
     start: int
     dur: int
     roman: str
-    symbol: str
+    root_name: str
+    quality: str
     root: int
     pitches: tuple[int, ...]
     section: int = 0
+
+    @property
+    def symbol(self) -> str:
+        """The chord symbol for people: the root's name, then the quality ("F", "Bbmaj7", "E5")."""
+        return self.root_name + self.quality
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,10 +314,19 @@ class Onset:
 
 @dataclass(frozen=True, slots=True)
 class VocalNote:
-    """A sung note: an :class:`Onset` with its pitch (the melodise stage)."""
+    """A sung note: an :class:`Onset` with its pitch (the melodise stage), and how it is performed.
+
+    Attributes:
+        onset: the syllable in time, as written (straight: song.json and the lead sheet).
+        pitch: the MIDI note.
+        performed: the note as the Vocal track plays it (swung with the band, its own
+            length and velocity), set by the arrange stage; None before it. So each syllable
+            carries its written and performed timing, and no reader pairs lists by order.
+    """
 
     onset: Onset
     pitch: int
+    performed: Note | None = None
 
     @property
     def start(self) -> int:
@@ -369,3 +394,51 @@ class Track:
     def is_drums(self) -> bool:
         """True for the part on the General MIDI drum channel (10, 0-based 9)."""
         return self.channel == 9
+
+
+@dataclass(frozen=True, slots=True)
+class Song:
+    """Everything the engine made for one message, as plain data.
+
+    A song does not know its writers: each file format is a free function of
+    a song in :mod:`composer.export`, listed in its one table of the files a
+    song writes. (:class:`composer.Song`, what :func:`composer.compose`
+    returns, is this value with those files at hand as methods.)
+
+    Attributes:
+        analysis: what the engine understood of the message.
+        lyrics: the words, by section.
+        plan: key, mode, tempo, meter and form, with reasons.
+        chords: the chord progression.
+        vocal: the sung line, one note per syllable.
+        tracks: the band parts, the Vocal track first.
+        seed: the seed that makes this song again.
+        length: "full" or "short".
+        engine: the engine version that made it.
+        soundfont: (name, licence) of the font the audio is rendered with,
+            filled in when audio is rendered; ("", "") before.
+        voice: what song.json says of the singing voice (name, engine,
+            license, origin, reason), filled in when the song is sung; () before.
+    """
+
+    analysis: Analysis
+    lyrics: Lyrics
+    plan: Plan
+    chords: tuple[Chord, ...]
+    vocal: tuple[VocalNote, ...]
+    tracks: tuple[Track, ...]
+    seed: int
+    length: Length = "full"
+    engine: str = __version__
+    soundfont: tuple[str, str] = ("", "")
+    voice: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def title(self) -> str:
+        """The song's title: "A song for NAME"."""
+        return self.lyrics.title
+
+    @property
+    def seconds(self) -> float:
+        """The length of the form in seconds."""
+        return self.plan.total_ticks / PPQ * 60.0 / self.plan.tempo

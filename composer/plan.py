@@ -114,7 +114,7 @@ def _form(
         by_kind.setdefault(section.kind, []).append(i)
     chorus = sum(_line_bars(lyrics, by_kind["chorus"][0], genre, meter)) if by_kind.get("chorus") else 8
     seen: dict[str, int] = {}
-    out = []
+    out: list[tuple[str, int, int, tuple[int, ...]]] = []
     for kind in kinds:
         if kind in INSTRUMENTAL_KINDS:
             out.append((kind, _instrumental_bars(kind, genre, intro, outro, chorus), -1, ()))
@@ -145,7 +145,7 @@ def _fit_short(
         form = _form(kinds, lyrics, genre, meter, 1, 2)
         notes.append("the chorus is sung twice to fill the clip")
     bars = sum(s[1] for s in form)
-    for i, (kind, sbars, lyric, line_bars) in enumerate(form):
+    for i, (kind, _bars, lyric, line_bars) in enumerate(form):
         if kind != "chorus":
             continue
         while len(line_bars) > 2 and seconds(bars, meter, tempo) > span[1]:
@@ -280,7 +280,8 @@ def plan(
     rules = data.load("rules", "form")
     if tempo is not None:
         if not TEMPO_LIMITS[0] <= tempo <= TEMPO_LIMITS[1]:
-            raise InputError(f"tempo must be {TEMPO_LIMITS[0]}..{TEMPO_LIMITS[1]} BPM, got {tempo}")
+            raise InputError(f"tempo must be {TEMPO_LIMITS[0]}..{TEMPO_LIMITS[1]} BPM, got {tempo}", field="tempo",
+                             value=tempo)
         bpm = tempo
         reasons.append(("tempo", f"{bpm} BPM, as asked with --tempo"))
     else:  # the vibe's place in the range, give or take a little; the form fits the length, not the tempo

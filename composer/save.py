@@ -3,6 +3,7 @@
 :func:`save_song` decides the file set, builds the synth's effects from the
 genre's ``[mix]``, resolves the SoundFont, renders and masters the audio, and
 commits everything all-or-nothing through :func:`composer.output.staged_output`.
+The files besides the audio come from the one table of :mod:`composer.export`.
 So a song is the same bytes whichever door it came through.
 
 >>> import tempfile, pathlib
@@ -17,52 +18,44 @@ So a song is the same bytes whichever door it came through.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Generic, TypeVar
 
+from .export import song_files
+from .model import Song
 from .output import check_folder, staged_output, write_files
 
 if TYPE_CHECKING:
-    from .song import Song
+    from collections.abc import Callable
+
     from .soundfonts import SoundFont
 
 __all__ = ["SavedSong", "save_song", "song_files"]
 
+S = TypeVar("S", bound=Song)
+
 
 @dataclass(frozen=True, slots=True)
-class SavedSong:
+class SavedSong(Generic[S]):
     """What :func:`save_song` wrote.
 
     Attributes:
-        song: the song as saved (with the SoundFont it was rendered with, if any).
+        song: the song as saved (with the SoundFont it was rendered with, if any), of the
+            class it was given as (:class:`composer.Song` from :func:`composer.compose`).
         folder: the output folder.
         files: every file written, in the folder.
     """
 
-    song: Song
+    song: S
     folder: Path
     files: tuple[Path, ...]
 
 
-def song_files(song: Song, *, png: bool = False) -> dict[str, bytes | str | Callable[[Path], None]]:
-    """The files every song writes, by name (audio aside): MIDI, JSON, text, lead sheet, karaoke."""
-    files: dict[str, bytes | str | Callable[[Path], None]] = {
-        "song.mid": song.to_midi(),
-        "song.json": song.to_json(),
-        "lyrics.txt": song.to_lyrics_text(),
-        "song.chordpro": song.to_chordpro(),
-        "song.musicxml": song.to_musicxml(),
-        "song.kar": song.to_kar(),
-    }
-    if png:
-        files["song.png"] = song.to_png
-    return files
-
-
-def save_song(song: Song, folder: str | Path, *, audio: bool = True, formats: tuple[str, ...] = ("wav",),
+def save_song(song: S, folder: str | os.PathLike[str], *, audio: bool = True, formats: tuple[str, ...] = ("wav",),
               stems: bool = False, png: bool = False, soundfont: SoundFont | str | None = None,
-              voice: str | None = "auto", progress: Callable[[int, int], None] | None = None) -> SavedSong:
+              voice: str | None = "auto", progress: Callable[[int, int], None] | None = None) -> SavedSong[S]:
     """Write ``song``'s files into ``folder``, all or nothing.
 
     Args:
@@ -108,12 +101,11 @@ def save_song(song: Song, folder: str | Path, *, audio: bool = True, formats: tu
     with staged_output(folder) as stage:
         write_files(stage, song_files(song, png=png))
         if font is not None:
-            from .grammar import genre as load_genre
-            from .render import Effects, render_file
+            from .grammar import genre_effects
+            from .render import render_file
             if take is not None:
                 from .voice import overdub
-            genre = song.plan.genre
-            effects = Effects.from_table(dict(load_genre(genre).mix), where=f"grammars/{genre}.toml [mix]")
+            effects = genre_effects(song.plan.genre)
             report = render_file(stage / "song.mid", stage / "song.wav", soundfont=font, effects=effects,
                                  formats=chosen, title=song.title, overdub=None if take is None else overdub(take, effects),
                                  progress=progress)

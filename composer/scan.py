@@ -13,6 +13,7 @@ sixteenth grid with a denser vocabulary of its own (``[melody.rap]``). It works 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from collections.abc import Iterator
 from functools import cache
 
 import numpy as np
@@ -141,7 +142,8 @@ def scan_line(line: LyricLine, *, start: int, bars: int, plan: Plan, genre: Genr
     return tuple(onsets)
 
 
-def _bar_groups(lines: tuple[LyricLine, ...], line_bars: tuple[int, ...]):
+def _bar_groups(lines: tuple[LyricLine, ...],
+                line_bars: tuple[int, ...]) -> Iterator[tuple[LyricLine, int, tuple[int, ...]]]:
     """(line, bars, index of each lyric line's first syllable) for each group of lines sharing bars:
     a line given 0 bars (a short rapped line) follows the one before it in the same bar, after a rest.
     Lines beyond ``line_bars`` (a chorus cut short) are left out."""
@@ -170,7 +172,7 @@ def scan(lyrics: Lyrics, plan: Plan, genre: Genre) -> tuple[Onset, ...]:
     """
     out: list[Onset] = []
     line_index = 0
-    memo: dict[tuple[str, int], tuple[Onset, ...]] = {}
+    memo: dict[tuple[str, int, bool], tuple[Onset, ...]] = {}
     for s_index, section in enumerate(plan.sections):
         if section.lyric < 0:
             continue

@@ -1,4 +1,4 @@
-"""The Song value and :func:`compose`, the engine's public entry point.
+""":func:`compose`, the engine's public entry point, and :class:`Song`, the song it returns.
 
 >>> song = compose("Keep going, you are closer than you think.", to="Alex", genre="pop",
 ...                vibe="upbeat", seed=3, length="short")
@@ -11,27 +11,26 @@ True
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from . import model, validate
 from .analyse import analyse
 from .arrange import arrange
-from . import validate
 from .grammar import genre as load_genre, genre_ids
 from .harmonise import harmonise
 from .melodise import melodise
-from .model import Analysis, Chord, Lyrics, Plan, Track, VocalNote
+from .model import Plan
 from .plan import plan as make_plan
 from .scan import scan
 from .theory import parse_key
-from .version import __version__
 from .vibes import vibe as load_vibe, vibe_ids
 from .write import write
 
 if TYPE_CHECKING:
     from .save import SavedSong
+    from .soundfonts import SoundFont
 
 __all__ = ["Song", "compose", "SEED_LIMIT"]
 
@@ -39,90 +38,77 @@ SEED_LIMIT = validate.SEED_LIMIT
 """Seeds are integers 0..SEED_LIMIT (defined in composer.validate)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Song:
-    """Everything the engine made for one message; exporters live on it.
+class Song(model.Song):
+    """A composed song: the plain data of :class:`composer.model.Song`, with its files at hand.
 
-    Attributes:
-        analysis: what the engine understood of the message.
-        lyrics: the words, by section.
-        plan: key, mode, tempo, meter and form, with reasons.
-        chords: the chord progression.
-        vocal: the sung line, one note per syllable.
-        tracks: the band parts, the Vocal track first.
-        seed: the seed that makes this song again.
-        length: "full" or "short".
-        engine: the engine version that made it.
-        soundfont: (name, licence) of the font the audio is rendered with,
-            filled in when audio is rendered.
-        voice: what song.json says of the singing voice (name, engine,
-            license, origin, reason), filled in when the song is sung.
+    The methods are conveniences over the free functions of :mod:`composer.export` (each
+    ``to_*`` goes through its table of the files a song writes) and :func:`composer.save.save_song`;
+    the data and its documentation are :class:`composer.model.Song`'s.
     """
 
-    analysis: Analysis
-    lyrics: Lyrics
-    plan: Plan
-    chords: tuple[Chord, ...]
-    vocal: tuple[VocalNote, ...]
-    tracks: tuple[Track, ...]
-    seed: int
-    length: str = "full"
-    engine: str = __version__
-    soundfont: tuple[str, str] = ("", "")
-    voice: tuple[tuple[str, str], ...] = ()
-
-    @property
-    def title(self) -> str:
-        """The song's title: "A song for NAME"."""
-        return self.lyrics.title
-
-    @property
-    def seconds(self) -> float:
-        """The length of the form in seconds."""
-        return self.plan.total_ticks / 480 * 60.0 / self.plan.tempo
+    __slots__ = ()
 
     def to_midi(self) -> bytes:
         """song.mid: a type 1 Standard MIDI File (see composer.export.midi)."""
-        from .export.midi import song_to_midi
-        return song_to_midi(self)
+        return _binary(_make(self, "song.mid"))
 
     def to_json(self) -> str:
         """song.json, validated by composer/schema/song.schema.json."""
-        from .export.songjson import song_to_json
-        return song_to_json(self)
+        return _text(_make(self, "song.json"))
 
     def to_lyrics_text(self) -> str:
         """lyrics.txt, by section."""
-        from .export.text import song_to_lyrics
-        return song_to_lyrics(self)
+        return _text(_make(self, "lyrics.txt"))
 
     def to_chordpro(self) -> str:
         """song.chordpro: chords over the syllables."""
-        from .export.text import song_to_chordpro
-        return song_to_chordpro(self)
+        return _text(_make(self, "song.chordpro"))
 
     def to_kar(self) -> bytes:
         """song.kar: a karaoke MIDI file (see composer.export.karaoke)."""
-        from .export.karaoke import song_to_kar
-        return song_to_kar(self)
-
-    def to_png(self, path: str | os.PathLike[str]) -> None:
-        """Draw song.png, a piano-roll overview (needs matplotlib; see composer.export.pianoroll)."""
-        from .export.pianoroll import song_to_png
-        song_to_png(self, path)
+        return _binary(_make(self, "song.kar"))
 
     def to_musicxml(self) -> str:
         """song.musicxml: a lead sheet (melody, lyrics, chord symbols)."""
-        from .export.musicxml import song_to_musicxml
-        return song_to_musicxml(self)
+        return _text(_make(self, "song.musicxml"))
+
+    def to_png(self, path: str | os.PathLike[str]) -> None:
+        """Draw song.png, a piano-roll overview (needs matplotlib; see composer.export.pianoroll)."""
+        from .export import song_file
+
+        draw = song_file("song.png").draw
+        if draw is None:
+            raise ValueError("song.png has no drawing function")
+        draw(self, path)
 
     def save(self, folder: str | os.PathLike[str], *, audio: bool = True, formats: tuple[str, ...] = ("wav",),
-             stems: bool = False, png: bool = False, soundfont: object = None,
-             voice: str | None = "auto") -> "SavedSong":
+             stems: bool = False, png: bool = False, soundfont: SoundFont | str | None = None,
+             voice: str | None = "auto") -> SavedSong[Song]:
         """Write the song's files into ``folder``, all or nothing (see :func:`composer.save.save_song`)."""
         from .save import save_song
+
         return save_song(self, folder, audio=audio, formats=formats, stems=stems, png=png,
-                         soundfont=soundfont, voice=voice)  # type: ignore[arg-type]
+                         soundfont=soundfont, voice=voice)
+
+
+def _make(song: Song, name: str) -> bytes | str:
+    # composer.export (and mido with it) loads with the first file made, not with `import composer`:
+    # no import circle is avoided here (composer.export never imports this module), only import time.
+    from .export import make
+
+    return make(song, name)
+
+
+def _binary(content: bytes | str) -> bytes:
+    if not isinstance(content, bytes):
+        raise TypeError(f"expected bytes from the exporter, got {type(content).__name__}")
+    return content
+
+
+def _text(content: bytes | str) -> str:
+    if not isinstance(content, str):
+        raise TypeError(f"expected text from the exporter, got {type(content).__name__}")
+    return content
 
 
 def compose(
@@ -167,7 +153,7 @@ def compose(
     seed = validate.seed(seed)
     key = validate.key(key)
     tempo = validate.tempo(tempo)
-    length = validate.length(length)  # type: ignore[assignment]
+    length = validate.length(length)
     parsed_key = parse_key(key) if key is not None else None
     g = load_genre(genre)
     v = load_vibe(vibe)
@@ -181,6 +167,6 @@ def compose(
     chords = harmonise(the_plan, g, v, rng=rng[2])
     onsets = scan(lyrics, the_plan, g)
     vocal = melodise(onsets, chords, the_plan, g, v, rng=rng[3])
-    tracks = arrange(vocal, chords, the_plan, g, v, rng=rng[4])
+    vocal, tracks = arrange(vocal, chords, the_plan, g, v, rng=rng[4])
     return Song(analysis=analysis, lyrics=lyrics, plan=the_plan, chords=chords, vocal=vocal,
                 tracks=tracks, seed=seed, length=length)

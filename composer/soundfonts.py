@@ -183,6 +183,7 @@ def resolve_soundfont(spec: str | Path | None = None) -> SoundFont:
     composer.errors.RenderError: SoundFont not found: no-such-font; give a catalog id (fluidr3, musescore, timgm6mb), 'small', or the path of an existing .sf2 or .sf3 file
     """
     fonts = catalog()
+    chosen: SoundFont | None
     if spec is None:
         chosen = next(font for font in fonts if font.default)
     elif spec == "small":

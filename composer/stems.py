@@ -11,16 +11,19 @@ as the master receives it, before its compression and limiting.
 
 from __future__ import annotations
 
+import functools
+import operator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .export.midi import song_to_midi
+from .model import Song
 from .output import slug
 
 if TYPE_CHECKING:
     from .render import Effects
-    from .song import Song
     from .soundfonts import SoundFont
 
 __all__ = ["song_to_stems", "STEM_CEILING_DBFS"]
@@ -45,7 +48,7 @@ def song_to_stems(song: Song, folder: Path, *, soundfont: SoundFont, effects: Ef
     from .master import audio_to_wav, bus_eq, measure
     from .render import midi_to_audio
 
-    midi = song.to_midi()
+    midi = song_to_midi(song)
     eq = bus_eq(sample_rate, effects.presence_db)
 
     def band(channel: int) -> np.ndarray:
@@ -57,7 +60,7 @@ def song_to_stems(song: Song, folder: Path, *, soundfont: SoundFont, effects: Ef
              for t in song.tracks if t.notes}
     frames = frames or max(len(a) for a in audio.values())
     audio = {name: np.pad(a[:frames], ((0, max(0, frames - len(a))), (0, 0))) for name, a in audio.items()}
-    loudness = measure(sum(audio.values()), sample_rate).lufs
+    loudness = measure(functools.reduce(operator.add, audio.values()), sample_rate).lufs
     gain = 10 ** ((target_lufs - loudness) / 20) if np.isfinite(loudness) else 1.0
     peak = max(float(np.abs(a).max()) for a in audio.values()) * gain
     ceiling = 10 ** (STEM_CEILING_DBFS / 20)

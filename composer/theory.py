@@ -47,6 +47,7 @@ __all__ = [
     "ModeInfo",
     "parse_roman",
     "chord_symbol",
+    "chord_root_name",
     "chord_tail",
     "mode_info",
     "note_name",
@@ -131,7 +132,7 @@ def _check_modes(raw: dict[str, Any]) -> dict[str, ModeInfo]:
     table = data.require(raw, "modes", dict, where=_WHERE)
     if set(table) != set(MODES):
         raise GrammarError(f"{_WHERE}: key 'modes' must list exactly {', '.join(MODES)}, got {', '.join(table)}")
-    modes = {}
+    modes: dict[str, ModeInfo] = {}
     for name in MODES:
         key = f"modes.{name}"
         steps = _int_list(data.require(raw, f"{key}.steps", list, where=_WHERE), f"{key}.steps")
@@ -144,13 +145,13 @@ def _check_modes(raw: dict[str, Any]) -> dict[str, ModeInfo]:
             raise GrammarError(f"{_WHERE}: key '{key}.family' must be major or minor, got {family!r}")
         modes[name] = ModeInfo(steps, relative % 12, family)
     major = set(modes["major"].steps)
-    for name, info in modes.items():
+    for named, info in modes.items():
         if {(s - info.relative_major) % 12 for s in info.steps} != major:
-            raise GrammarError(f"{_WHERE}: key 'modes.{name}.relative_major' ({info.relative_major}) does not "
-                               f"name a major key with the notes of {name}")
+            raise GrammarError(f"{_WHERE}: key 'modes.{named}.relative_major' ({info.relative_major}) does not "
+                               f"name a major key with the notes of {named}")
         third = 4 if info.family == "major" else 3
         if third not in info.steps:
-            raise GrammarError(f"{_WHERE}: key 'modes.{name}.family' is {info.family} but its steps have no "
+            raise GrammarError(f"{_WHERE}: key 'modes.{named}.family' is {info.family} but its steps have no "
                                f"{info.family} third")
     return modes
 
@@ -310,9 +311,18 @@ def note_name(pc: int, *, tonic: int, flats: bool) -> str:
     return _by_letter(pc % 12, tonic, flats, step)
 
 
+def chord_root_name(chord: RomanChord, *, tonic: int, flats: bool) -> str:
+    """The name of a Roman numeral's root in the key of ``tonic``, spelled by letter ("Bb" of bVII in C).
+
+    >>> chord_root_name(parse_roman("bII7"), tonic=2, flats=False)
+    'Eb'
+    """
+    return _by_letter((tonic + chord.degree) % 12, tonic, flats, chord.step)
+
+
 def chord_symbol(chord: RomanChord, *, tonic: int, flats: bool) -> str:
     """The chord symbol ("Bbmaj7") of a Roman numeral in the key of ``tonic``, its root spelled by letter."""
-    return _by_letter((tonic + chord.degree) % 12, tonic, flats, chord.step) + chord.suffix
+    return chord_root_name(chord, tonic=tonic, flats=flats) + chord.suffix
 
 
 def pitch_class(name: str) -> int:
@@ -353,7 +363,7 @@ def parse_key(text: str) -> tuple[int, Mode | None]:
             raise InputError(
                 f"key mode must be one of {', '.join(MODES)}, got {parts[1]!r}"
             )
-        return pitch_class(parts[0]), mode  # type: ignore[return-value]
+        return pitch_class(parts[0]), mode
     if len(parts) == 1 and len(parts[0]) > 1 and parts[0].endswith("m") and parts[0][:-1]:
         return pitch_class(parts[0][:-1]), "minor"
     if len(parts) == 1:

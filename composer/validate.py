@@ -33,6 +33,7 @@ import unicodedata
 from typing import Iterable, Literal
 
 from .errors import InputError
+from .model import Length
 from .guardrails import Guardrails, apply_guardrails, check_guardrails, guardrails
 from .theory import TEMPO_LIMITS
 from .theory import MODES, parse_key
@@ -127,19 +128,20 @@ def message(text: object) -> str:
     composer.errors.InputError: the message has only punctuation or symbols; write a few words to sing
     """
     if not isinstance(text, str):
-        raise InputError(f"message must be text (str), got {type(text).__name__}")
-    text = clean_text(text)
+        raise InputError(f"message must be text (str), got {type(text).__name__}", field="message", value=text)
+    given, text = text, clean_text(text)
     if not text:
-        raise InputError("the message is empty; write a few words to sing")
+        raise InputError("the message is empty; write a few words to sing", field="message", value=given)
     if not any(c.isalnum() or unicodedata.category(c) == "So" for c in text):
-        raise InputError("the message has only punctuation or symbols; write a few words to sing")
+        raise InputError("the message has only punctuation or symbols; write a few words to sing",
+                         field="message", value=given)
     if len(text) > MAX_MESSAGE_CHARS:
         raise InputError(f"the message must be at most {MAX_MESSAGE_CHARS} characters, got {len(text)}; "
-                         f"a 2-3 minute song sings about {MAX_MESSAGE_WORDS} words")
+                         f"a 2-3 minute song sings about {MAX_MESSAGE_WORDS} words", field="message", value=given)
     words = _count_words(text)
     if words > MAX_MESSAGE_WORDS:
         raise InputError(f"the message must be at most {MAX_MESSAGE_WORDS} words, got {words}; "
-                         "a 2-3 minute song cannot sing more without rushing")
+                         "a 2-3 minute song cannot sing more without rushing", field="message", value=given)
     return apply_guardrails(text, field="message")
 
 
@@ -158,12 +160,14 @@ def name(text: object, *, field: Literal["to", "sender"] = "to", required: bool 
     """
     what = f"the {_FIELDS[field]} (--{'from' if field == 'sender' else 'to'})"
     if not isinstance(text, str):
-        raise InputError(f"{what} must be text (str), got {type(text).__name__}")
-    text = " ".join(clean_text(text).split())
+        raise InputError(f"{what} must be text (str), got {type(text).__name__}", field=field, value=text)
+    given, text = text, " ".join(clean_text(text).split())
     if required and not text:
-        raise InputError(f"{what} must be 1..{MAX_NAME_CHARS} characters, got an empty name")
+        raise InputError(f"{what} must be 1..{MAX_NAME_CHARS} characters, got an empty name", field=field,
+                         value=given)
     if len(text) > MAX_NAME_CHARS:
-        raise InputError(f"{what} must be at most {MAX_NAME_CHARS} characters, got {len(text)}")
+        raise InputError(f"{what} must be at most {MAX_NAME_CHARS} characters, got {len(text)}", field=field,
+                         value=given)
     return apply_guardrails(text, field=field)
 
 
@@ -181,7 +185,7 @@ def seed(value: object) -> int:
     if isinstance(value, str) and re.fullmatch(r"\s*[0-9]{1,20}\s*", value):
         number = int(value)
     if isinstance(number, bool) or not isinstance(number, int) or not 0 <= number <= SEED_LIMIT:
-        raise InputError(f"seed must be an integer 0..{SEED_LIMIT}, got {value!r}")
+        raise InputError(f"seed must be an integer 0..{SEED_LIMIT}, got {value!r}", field="seed", value=value)
     return number
 
 
@@ -202,7 +206,8 @@ def tempo(value: object) -> int | None:
         number = int(value)
     lo, hi = TEMPO_LIMITS
     if isinstance(number, bool) or not isinstance(number, int) or not lo <= number <= hi:
-        raise InputError(f"tempo must be a whole number of BPM {lo}..{hi}, got {value!r}")
+        raise InputError(f"tempo must be a whole number of BPM {lo}..{hi}, got {value!r}", field="tempo",
+                         value=value)
     return number
 
 
@@ -216,9 +221,13 @@ def key(value: object) -> str | None:
         return None
     if not isinstance(value, str) or not _KEY.fullmatch(value.strip()):
         raise InputError(f"key must be a note name with at most one sharp or flat, then m or a mode "
-                         f"({', '.join(MODES)}), like E, Bb, F#m or 'D dorian'; got {value!r}")
+                         f"({', '.join(MODES)}), like E, Bb, F#m or 'D dorian'; got {value!r}", field="key",
+                         value=value)
     text = " ".join(value.split())
-    parse_key(text)
+    try:
+        parse_key(text)
+    except InputError as err:
+        raise InputError(str(err), field="key", value=value) from err
     return text
 
 
@@ -245,10 +254,11 @@ def choice(field: str, value: object, choices: Iterable[str]) -> str:
             return wanted
         near = suggest(wanted, options)
         hint = f"; did you mean {near!r}?" if near else ";"
-        raise InputError(f"unknown {field} {value!r}{hint} choose one of: {', '.join(options)}")
-    raise InputError(f"{field} must be one of: {', '.join(options)}; got {value!r}")
+        raise InputError(f"unknown {field} {value!r}{hint} choose one of: {', '.join(options)}", field=field,
+                         value=value)
+    raise InputError(f"{field} must be one of: {', '.join(options)}; got {value!r}", field=field, value=value)
 
 
-def length(value: object) -> str:
+def length(value: object) -> Length:
     """Check a song length: "short" or "full"."""
-    return choice("length", value, LENGTHS)
+    return "short" if choice("length", value, LENGTHS) == "short" else "full"

@@ -156,7 +156,7 @@ def _quatrain(w: _Writer, scheme: str, mine: list[Line]) -> list[LyricLine]:
     lines: list[LyricLine | None] = [None] * 4
     for slot, words in zip(slots, mine):
         lines[slot] = LyricLine(words, "message")
-    texts = [_text(l.words) if l else "" for l in lines]
+    texts = [_text(ln.words) if ln else "" for ln in lines]
     for i in range(4):
         if lines[i] is not None:
             continue
@@ -172,7 +172,7 @@ def _quatrain(w: _Writer, scheme: str, mine: list[Line]) -> list[LyricLine]:
         w.take(text)
         lines[i] = LyricLine(w.fill(text), "template", kind)  # type: ignore[arg-type]
         texts[i] = text
-    return _ensure_rhyme(w, [l for l in lines if l is not None])
+    return _ensure_rhyme(w, [ln for ln in lines if ln is not None])
 
 
 def _pairs(n: int) -> list[tuple[int, int]]:
@@ -182,7 +182,7 @@ def _pairs(n: int) -> list[tuple[int, int]]:
 
 def _ensure_rhyme(w: _Writer, lines: list[LyricLine], near: bool = False) -> list[LyricLine]:
     """When no pair of the first four lines rhymes, the last bank line is re-chosen to rhyme."""
-    texts = [l.text for l in lines]
+    texts = [ln.text for ln in lines]
     if any(rhyme(_last(texts[a]), _last(texts[b])) for a, b in _pairs(len(texts))):
         return lines
     for i in range(min(4, len(lines)) - 1, 0, -1):
@@ -290,7 +290,7 @@ def _chorus(w: _Writer, scheme: str, analysis: Analysis, lines: list[Line]) -> L
     if fits and w.rng.random() < _MESSAGE_HOOK:
         line, text = fits[int(w.rng.integers(len(fits)))]
         hook = w.fill(text)
-        core = _core([l for l in lines if l != line], analysis.theme)
+        core = _core([ln for ln in lines if ln != line], analysis.theme)
     if hook is None:
         hooks = _hook_texts(w) or ["This one is for you"]
         usable = [h for h in hooks if core is None or not _near(h, _text(core))] or hooks
@@ -387,7 +387,7 @@ def write(
         # a clip sings every word in one verse: the sender's lines, one answer to even them out
         verse1 = [LyricLine(line, "message") for line in lines]
         if len(lines) % 2:
-            got = w.answer(verse1[-1].text, [l.text for l in verse1])
+            got = w.answer(verse1[-1].text, [ln.text for ln in verse1])
             if got is not None:
                 verse1.append(LyricLine(w.fill(w.take(got[0])), "template", got[1]))
         sections = [LyricSection("Verse 1", "verse", tuple(verse1), "")]

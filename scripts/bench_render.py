@@ -268,7 +268,7 @@ def _compare_fonts(work: Path) -> None:
         band = midi_to_audio(song, soundfont=font, workers=1)
         render = time.process_time() - start
         memory = _peak_rss([PYTHON, "-c", OURS_RENDER, str(song), str(work / "x.wav"), font.id])
-        play = lambda *a, **k: midi_to_audio(note(*a, **k), soundfont=font, workers=1)  # noqa: E731
+        play = lambda *a, font=font, **k: midi_to_audio(note(*a, **k), soundfont=font, workers=1)  # noqa: E731
         levels = {name: loudest(play(p, 60, 100)) for name, p in programs.items()}
         soft, hard = play(0, 60, 30), play(0, 60, 127)
         drums = [loudest(play(0, k, 100, chan=9, seconds=0.3)) for k in kit.values()]

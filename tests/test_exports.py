@@ -65,7 +65,7 @@ def _handmade(meter: tuple[int, int]):
     from composer.model import (Analysis, Chord, LyricLine, LyricSection, Lyrics, Note, Onset, Plan, SectionPlan,
                                 Track, VocalNote, Word)
     from composer.song import Song
-    from composer.theory import chord_symbol, parse_roman
+    from composer.theory import chord_root_name, parse_roman
 
     words = (Word("Happy", ("Hap", "py"), (1, 0)), Word("birthday", ("birth", "day"), (1, 2)),
              Word("Anastasia", ("A", "na", "sta", "sia"), (0, 0, 1, 0), source="rules"),
@@ -81,7 +81,7 @@ def _handmade(meter: tuple[int, int]):
     syllables = [(w, syl, i == 0, i + 1 < len(w.syllables)) for w in words for i, syl in enumerate(w.syllables)]
     vocal = tuple(
         VocalNote(Onset(start=bar + start, dur=dur, syllable=syl, word=w.text, continues=cont, stress=0, line=0,
-                        section=1, first_in_word=first), pitch)
+                        section=1, first_in_word=first), pitch, performed=Note(bar + start, dur, pitch, 90))
         for (start, dur), (w, syl, first, cont), pitch in zip(timing, syllables, pitches))
     romans = ["Iadd9", "V5", "vi7", "II7", "IVmaj7", "viiø", "III+", "ii11", "V13", "Vsus4"]
     starts = [k * bar // 2 for k in range(10)]
@@ -92,11 +92,12 @@ def _handmade(meter: tuple[int, int]):
     for i, (start, roman) in enumerate(zip(starts, romans)):
         parsed = parse_roman(roman)
         end = starts[i + 1] if i + 1 < len(starts) else 5 * bar
-        chords.append(Chord(start=start, dur=end - start, roman=roman, symbol=chord_symbol(parsed, tonic=0, flats=True),
+        chords.append(Chord(start=start, dur=end - start, roman=roman,
+                            root_name=chord_root_name(parsed, tonic=0, flats=True), quality=parsed.suffix,
                             root=parsed.degree, pitches=tuple(parsed.degree + k for k in parsed.intervals),
                             section=min(2, start // bar)))
     tracks = (
-        Track("Vocal", "vocal", 53, 0, tuple(Note(n.start, n.dur, n.pitch, 90) for n in vocal)),
+        Track("Vocal", "vocal", 53, 0, tuple(n.performed for n in vocal if n.performed is not None)),
         Track("Drums", "drums", 0, 9, tuple(Note(t, 60, 36 if t % bar == 0 else 42, 80) for t in range(0, 5 * bar, 240))),
         Track("Bass", "bass", 33, 1, tuple(Note(c.start, c.dur, 36 + c.root, 85) for c in chords)),
     )

@@ -96,6 +96,10 @@ def test_the_checks_catch_a_broken_song(broken, what):
                                   dataclasses.replace(notes[i + 1], pitch=notes[i].pitch))
     else:
         notes[3] = dataclasses.replace(notes[3], pitch=120)
-    bad = dataclasses.replace(song, tracks=(dataclasses.replace(vocal, notes=tuple(notes)), *song.tracks[1:]))
+    # the Vocal track plays the sung line's performed notes: break both alike, as a broken arrange would
+    performed = {old: new for old, new in zip(vocal.notes, notes, strict=True)}
+    sung = tuple(dataclasses.replace(n, performed=performed[n.performed]) for n in song.vocal)
+    bad = dataclasses.replace(song, vocal=sung,
+                              tracks=(dataclasses.replace(vocal, notes=tuple(notes)), *song.tracks[1:]))
     with pytest.raises(AssertionError, match=what):
         fuzz.check_song(bad)

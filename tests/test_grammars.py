@@ -325,7 +325,7 @@ def _toml_value(value: Any) -> str:
 def _dump(table: dict[str, Any], path: tuple[str, ...] = ()) -> str:
     """A small TOML writer: enough for a grammar (tables, strings, numbers, lists)."""
     plain = [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in table.items() if not isinstance(v, dict)]
-    out = ("[" + ".".join(_toml_key(p) for p in path) + "]\n" if path else "") + "".join(l + "\n" for l in plain)
+    out = ("[" + ".".join(_toml_key(p) for p in path) + "]\n" if path else "") + "".join(ln + "\n" for ln in plain)
     for key, value in table.items():
         if isinstance(value, dict):
             out += "\n" + _dump(value, path + (key,))

@@ -224,7 +224,7 @@ def test_speech_of_the_words_scores_high_and_a_sine_tune_low(tmp_path):
             tune.append((beat, 0.7, 57 + (0, 2, 4, 5, 7, 4)[k % 6], ""))
             beat += 0.7
         beat += 2.0
-    take = read_take(write_song(tmp_path / "hum", tune=tune, lyrics=[w for l in LINES for w in l.split()]))
+    take = read_take(write_song(tmp_path / "hum", tune=tune, lyrics=[w for ln in LINES for w in ln.split()]))
     scores["sine"] = hear_song(take.notes, take.words, sine_tune(tune, seconds=beat * 0.5 + 1), RATE).f1
     print("calibration F1:", {k: round(v, 2) for k, v in scores.items()})
     assert scores["festival"] >= 0.75, scores

@@ -11,6 +11,7 @@ import codecs
 import doctest
 import getpass
 import json
+import pickle
 import re
 import socket
 from pathlib import Path
@@ -20,7 +21,7 @@ import pytest
 
 import cli
 from cli import main
-from composer import (GrammarError, InputError, OutputError, RefusedError, RenderError, SonggramError, compose,
+from composer import (GrammarError, InputError, OutputError, RefusedError, RenderError, compose,
                       genre_ids, output, validate, vibe_ids)
 
 BASE = ["--to", "Mom", "--genre", "pop", "--vibe", "chill", "--seed", "3", "--no-audio"]
@@ -220,6 +221,51 @@ def test_names_with_slashes_and_dots_never_become_paths(runner, tmp_path, monkey
 
 def leet(word: str) -> str:
     return word.replace("i", "1").replace("a", "@").replace("e", "3").replace("s", "$")
+
+
+@pytest.mark.parametrize("options, field, value", [
+    (dict(message=""), "message", ""),
+    (dict(message=" ?!... "), "message", " ?!... "),
+    (dict(message="word " * 101), "message", "word " * 101),
+    (dict(message=b"bytes"), "message", b"bytes"),
+    (dict(to=42), "to", 42),
+    (dict(to="x" * 41), "to", "x" * 41),
+    (dict(sender="y" * 41), "sender", "y" * 41),
+    (dict(genre="polka"), "genre", "polka"),
+    (dict(vibe=3), "vibe", 3),
+    (dict(seed=-1), "seed", -1),
+    (dict(seed=True), "seed", True),
+    (dict(key="C##"), "key", "C##"),
+    (dict(key="H"), "key", "H"),
+    (dict(tempo=400), "tempo", 400),
+    (dict(length="long"), "length", "long"),
+], ids=lambda v: v if isinstance(v, str) and len(v) < 12 else None)
+def test_input_errors_carry_the_field_and_the_value_as_given(options, field, value):
+    arguments = {"message": "Thank you", "to": "Mom", **options}
+    with pytest.raises(InputError) as caught:
+        compose(arguments.pop("message"), **arguments)
+    assert (caught.value.field, caught.value.value) == (field, value)
+    assert str(caught.value)  # the one-line message is unchanged beside them
+    again = pickle.loads(pickle.dumps(caught.value))  # a batch worker's error crosses processes intact
+    assert (type(again), again.field, again.value, str(again)) == (type(caught.value), field, value,
+                                                                   str(caught.value))
+
+
+def test_a_refusal_names_the_field_it_refused():
+    with pytest.raises(RefusedError) as caught:
+        compose("see you soon", to=slurs()[0].title(), seed=1)
+    assert caught.value.field == "to" and caught.value.value == slurs()[0].title()
+    with pytest.raises(RefusedError) as caught:
+        compose(f"hey you {slurs()[0]}, see you soon", to="Sam", seed=1)
+    assert caught.value.field == "message"
+
+
+def test_an_unknown_voice_is_an_input_error_on_the_voice_field(tmp_path):
+    song = compose("Thank you", to="Mom", seed=1, length="short")
+    with pytest.raises(InputError) as caught:
+        song.save(tmp_path / "s", voice="nobody")
+    assert (caught.value.field, caught.value.value) == ("voice", "nobody")
+    assert not (tmp_path / "s").exists()
 
 
 @pytest.mark.parametrize("disguise", [

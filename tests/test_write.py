@@ -74,7 +74,7 @@ def test_an_unknown_relation_only_hears_lines_for_anyone():
     assert a.relation == "other"
     for seed in range(10):
         lyrics = write(a, rng=np.random.default_rng(seed))
-        for line in (l for s in lyrics.sections for l in s.lines if l.origin == "template"):
+        for line in (ln for s in lyrics.sections for ln in s.lines if ln.origin == "template"):
             assert line.text.replace(",", "") in {t.replace(",", "") for t in pool(a.theme, "other").lines} | {
                 x.replace(",", "") for c in pool(a.theme, "other").couplets for x in c}
 
@@ -84,7 +84,7 @@ def test_every_kind_of_section_rhymes_by_sound(scheme):
     counts: dict[str, list[int]] = {}
     for _, _, lyrics in _songs(MIXED, seeds=range(5), schemes=(scheme,)):
         for s in lyrics.sections:
-            got = evl.section_rhyme([l.text for l in s.lines][:4])
+            got = evl.section_rhyme([ln.text for ln in s.lines][:4])
             counts.setdefault(s.kind, [0, 0])
             counts[s.kind][0] += bool(got)
             counts[s.kind][1] += 1
@@ -97,7 +97,7 @@ def test_the_answer_to_a_senders_line_rhymes_with_it_and_is_recorded():
     a = analyse("Mom, I love you so much. You are my hero.", recipient="Mom")
     lyrics = write(a, rng=np.random.default_rng(1), scheme="ABAB")
     verse = lyrics.sections[0]
-    assert [l.origin for l in verse.lines] == ["message", "message", "template", "template"]
+    assert [ln.origin for ln in verse.lines] == ["message", "message", "template", "template"]
     assert verse.lines[0].text == "Mom I love you so much" and verse.lines[1].text == "You are my hero"
     for mine, answer in ((verse.lines[0], verse.lines[2]), (verse.lines[1], verse.lines[3])):
         assert evl.rhymes(mine.text, answer.text) and answer.rhyme in ("perfect", "slant")
@@ -122,20 +122,20 @@ def test_a_long_message_spreads_over_verses_by_sentence_and_the_form_grows():
     assert len(verses) >= 3
     info = {"input": {"message": a.message, "to": "Mom"}, "analysis": {
         "words": [{"text": w.text, "pause_after": w.pause_after} for w in a.words], "relation": a.relation},
-        "lyrics": [{"name": s.name, "kind": s.kind, "lines": [{"text": l.text, "origin": l.origin} for l in s.lines]}
+        "lyrics": [{"name": s.name, "kind": s.kind, "lines": [{"text": ln.text, "origin": ln.origin} for ln in s.lines]}
                    for s in lyrics.sections]}
     assert evl.song_figures(info)["split"][0] == 0
-    sung = [w for s in verses for l in s.lines if l.origin == "message" for w in l.text.split()]
+    sung = [w for s in verses for ln in s.lines if ln.origin == "message" for w in ln.text.split()]
     assert sung == [w.text for w in a.words]
     form = grow(["intro", "verse", "chorus", "verse", "chorus", "bridge", "chorus", "outro"], len(verses))
     assert form.count("verse") == len(verses)
 
 
 def test_no_line_twice_and_no_near_duplicates_in_a_chorus():
-    for a, _, lyrics in _songs(MIXED, seeds=range(4)):
-        sung = [l.text for s in lyrics.sections if s.kind in ("verse", "bridge") for l in s.lines]
+    for _, _, lyrics in _songs(MIXED, seeds=range(4)):
+        sung = [ln.text for s in lyrics.sections if s.kind in ("verse", "bridge") for ln in s.lines]
         assert len(sung) == len(set(sung)), sung
-        chorus = [l.text for l in lyrics.sections[1].lines]
+        chorus = [ln.text for ln in lyrics.sections[1].lines]
         for i, x in enumerate(chorus):
             for y in chorus[i + 1:]:
                 assert x == y or difflib.SequenceMatcher(None, evl.fold(x), evl.fold(y)).ratio() < 0.75, (x, y)
@@ -144,7 +144,7 @@ def test_no_line_twice_and_no_near_duplicates_in_a_chorus():
 def test_the_chorus_names_the_recipient_and_carries_the_senders_image():
     a = analyse("Dad, thank you for teaching me to ride a bike. I love you.", recipient="Dad")
     for seed in range(6):
-        chorus = [l.text for l in write(a, rng=np.random.default_rng(seed)).sections[1].lines]
+        chorus = [ln.text for ln in write(a, rng=np.random.default_rng(seed)).sections[1].lines]
         assert "Dad" in chorus[0] and any("bike" in line for line in chorus), chorus
     short = analyse("Dad, you fixed my old bike. I love you.", recipient="Dad")
     hooks = {write(short, rng=np.random.default_rng(seed)).sections[1].lines[0].text for seed in range(12)}

@@ -35,10 +35,11 @@ def _check(message: str, recipient: str, sender: str) -> None:
         if not isinstance(value, str):
             raise TypeError(f"{name} must be str, got {type(value).__name__}")
     if not message.strip():
-        raise InputError("The message is empty.")
+        raise InputError("The message is empty.", field="message", value=message)
     if len(message) > MAX_MESSAGE_CHARS:
         raise InputError(
-            f"The message is too long: {len(message):,} characters, at most {MAX_MESSAGE_CHARS:,}."
+            f"The message is too long: {len(message):,} characters, at most {MAX_MESSAGE_CHARS:,}.",
+            field="message", value=message,
         )
 
 
@@ -64,8 +65,9 @@ def analyse(message: str, *, recipient: str, sender: str = "") -> Analysis:
     tokens = tokenise(text)
     if not tokens:
         if any(ch.isalpha() for ch in text):
-            raise InputError("The message has no words in Latin letters to sing.")
-        raise InputError("The message has no words to sing, only punctuation or symbols.")
+            raise InputError("The message has no words in Latin letters to sing.", field="message", value=message)
+        raise InputError("The message has no words to sing, only punctuation or symbols.", field="message",
+                         value=message)
     words = tokens_to_words(tokens)
     keys = [fold(w.text) for w in words]
     found = vocatives(tokens)

@@ -11,7 +11,7 @@ import contextlib
 import html
 import io
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
 from ..errors import OutputError
 from .stats import Stats
@@ -100,7 +100,7 @@ def _throughput(stats: Stats) -> str:
     return _svg(figure)
 
 
-def _table(headers: tuple[str, ...], rows: list[tuple[object, ...]]) -> str:
+def _table(headers: tuple[str, ...], rows: Sequence[tuple[object, ...]]) -> str:
     head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
     body = "".join("<tr>" + "".join(f'<td class="n">{v}</td>' if isinstance(v, (int, float)) else
                                     f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>" for row in rows)

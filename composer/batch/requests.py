@@ -36,6 +36,7 @@ from typing import Any, Iterable
 
 from .. import validate
 from ..errors import InputError
+from ..model import Length
 from ..output import slug
 from ..errors import RequestsError
 
@@ -81,7 +82,7 @@ class Request:
     seed: int = 0
     key: str | None = None
     tempo: int | None = None
-    length: str = "full"
+    length: Length = "full"
     language: str = "en"
     voice: str | None = None
 
@@ -185,10 +186,10 @@ def _parse(line: int, row: dict[str, Any]) -> Request | Malformed:
             fallback = given_id
         message = row.get("message")
         if not isinstance(message, str) or not message.strip():
-            raise InputError("no message")
+            raise InputError("no message", field="message", value=message)
         to = _text(row, "to")
         if not to.strip():
-            raise InputError("no recipient ('to')")
+            raise InputError("no recipient ('to')", field="to", value=to)
         genre = validate.choice("genre", _text(row, "genre", "pop"), _genre_ids())
         vibe = validate.choice("vibe", _text(row, "vibe", "heartfelt"), _vibe_ids())
         key = validate.key(_text(row, "key")) if row.get("key") not in (None, "") else None
@@ -207,7 +208,7 @@ def _parse(line: int, row: dict[str, Any]) -> Request | Malformed:
 def _text(row: dict[str, Any], name: str, default: str = "") -> str:
     value = row.get(name, default)
     if isinstance(value, (dict, list, bool)):
-        raise InputError(f"{name} must be text, got {type(value).__name__}")
+        raise InputError(f"{name} must be text, got {type(value).__name__}", field=name, value=value)
     return default if value is None else str(value)
 
 

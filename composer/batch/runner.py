@@ -19,7 +19,7 @@ import sys
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Literal, TextIO
+from typing import Literal, TextIO, TypedDict
 
 from ..output import MANIFEST as SONG_MANIFEST, STAGE_PREFIX, check_folder
 from .local import MakerSpec, run_local
@@ -163,7 +163,14 @@ def _finished(status: str | None, folder: Path) -> bool:
     return status == "refused" or (status == "done" and (folder / SONG_MANIFEST).is_file())
 
 
-def _known(bad: Malformed) -> dict[str, object]:
+class _Known(TypedDict):
+    genre: str
+    vibe: str
+    language: str
+    seed: int | None
+
+
+def _known(bad: Malformed) -> _Known:
     """The manifest fields a malformed line still tells (as text; a bad seed is dropped)."""
     known = dict(bad.fields)
     seed = known.get("seed")

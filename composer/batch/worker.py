@@ -80,7 +80,7 @@ class SongMaker:
         compose("Warm up, thank you.", to="Sam", genre="pop", vibe="upbeat", seed=0, length="short")
         self.font: Any = None
         if audio:
-            from ..render import render_file  # imported once here, not per song
+            from ..render import render_file  # noqa: F401 - imported once here, not per song
             from ..soundfonts import resolve_soundfont
             self.font = resolve_soundfont(soundfont)
             _read_once(self.font.path)

@@ -24,14 +24,12 @@ Text is Latin-1, as the format expects.
 from __future__ import annotations
 
 import io
-from typing import TYPE_CHECKING
 
 import mido
 
+from ..model import Song
 from .midi import COPYRIGHT, latin1, song_to_midi_file, sung_notes, text_track
 
-if TYPE_CHECKING:
-    from ..song import Song
 
 __all__ = ["song_to_kar", "karaoke_syllables", "LINES_PER_SCREEN"]
 

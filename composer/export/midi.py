@@ -19,15 +19,12 @@ from __future__ import annotations
 
 import io
 import unicodedata
-from typing import TYPE_CHECKING
 
 import mido
 
-from ..model import PPQ, Note, Track, VocalNote
+from ..model import PPQ, Note, Song, Track, VocalNote
 from ..theory import mido_key_signature
 
-if TYPE_CHECKING:
-    from ..song import Song
 
 __all__ = ["song_to_midi", "song_to_midi_file", "text_track", "sung_notes", "latin1", "COPYRIGHT"]
 
@@ -111,7 +108,7 @@ def _conductor(song: Song) -> mido.MidiTrack:
     return _events_to_track(events, song.title)
 
 
-def _part(track: Track, lyrics: list[str] | None) -> mido.MidiTrack:
+def _part(track: Track, lyrics: dict[Note, str] | None) -> mido.MidiTrack:
     _check_part(track)
     ch = track.channel
     events: list[_Event] = [
@@ -134,7 +131,7 @@ def _part(track: Track, lyrics: list[str] | None) -> mido.MidiTrack:
     for n in notes:
         next_start.setdefault(n.pitch, []).append(n.start)
     seen: dict[int, int] = {}
-    for i, n in enumerate(notes):
+    for n in notes:
         k = seen.get(n.pitch, 0)
         seen[n.pitch] = k + 1
         starts = next_start[n.pitch]
@@ -142,26 +139,30 @@ def _part(track: Track, lyrics: list[str] | None) -> mido.MidiTrack:
         end = max(end, n.start + 1)
         last_end[n.pitch] = end
         if lyrics is not None:
-            events.append((n.start, 7, mido.MetaMessage("lyrics", text=latin1(lyrics[i]))))
+            if n not in lyrics:
+                raise ValueError(f"track {track.name!r}: the note at tick {n.start} sings no syllable")
+            events.append((n.start, 7, mido.MetaMessage("lyrics", text=latin1(lyrics[n]))))
         events.append((n.start, 8, ("note_on", {"channel": ch, "note": n.pitch, "velocity": n.velocity})))
         events.append((end, 6, ("note_off", {"channel": ch, "note": n.pitch, "velocity": 0})))
     return _events_to_track(events, track.name)
 
 
 def sung_notes(song: Song) -> list[tuple[VocalNote, Note]]:
-    """Each sung syllable, in order, with the Vocal track's note that sings it.
+    """Each sung syllable, in order, with the note that sings it (its ``performed`` note).
 
-    The Vocal track has one note per syllable, in the same order; swing may
-    have moved a note from the syllable's written start.
+    Swing may have moved a note from the syllable's written start; the Vocal
+    track plays these notes.
 
     Raises:
-        ValueError: the Vocal track and the sung line do not match one to one.
+        ValueError: a syllable has no performed note (a song made without the arrange stage).
     """
-    syllables = sorted(song.vocal, key=lambda n: n.start)
-    notes = sorted((n for t in song.tracks if t.role == "vocal" for n in t.notes), key=lambda n: (n.start, n.pitch))
-    if len(notes) != len(syllables):
-        raise ValueError(f"the Vocal track has {len(notes)} notes for {len(syllables)} syllables")
-    return list(zip(syllables, notes))
+    pairs = []
+    for syllable in sorted(song.vocal, key=lambda n: n.start):
+        if syllable.performed is None:
+            raise ValueError(f"the sung syllable {syllable.onset.syllable!r} at tick {syllable.start} has no "
+                             "performed note (the arrange stage sets it)")
+        pairs.append((syllable, syllable.performed))
+    return pairs
 
 
 def song_to_midi_file(song: Song, *, lyric_events: bool = True) -> mido.MidiFile:
@@ -176,7 +177,7 @@ def song_to_midi_file(song: Song, *, lyric_events: bool = True) -> mido.MidiFile
     for track in song.tracks:
         lyrics = None
         if track.role == "vocal" and lyric_events:
-            lyrics = [syllable.lyric for syllable, _ in sung_notes(song)]
+            lyrics = {played: syllable.lyric for syllable, played in sung_notes(song)}
         mid.tracks.append(_part(track, lyrics))
     return mid
 

@@ -30,14 +30,12 @@ import bisect
 import math
 import re
 import xml.etree.ElementTree as ET
-from typing import TYPE_CHECKING, Iterable
+from typing import Iterable
 
-from ..model import PPQ, Plan
+from ..model import PPQ, Chord, Plan, Song
 from ..theory import chord_tail, key_fifths, mode_info, note_name, uses_flats
 from .midi import COPYRIGHT
 
-if TYPE_CHECKING:
-    from ..song import Song
 
 __all__ = ["song_to_musicxml", "chord_kind", "pitch_spelling", "note_values"]
 
@@ -151,15 +149,8 @@ def _snap(tick: int) -> int:
     return (tick + _GRID // 2) // _GRID * _GRID
 
 
-def _split_symbol(symbol: str) -> tuple[str, str, str]:
-    """("Bb", "maj7", "D") from "Bbmaj7/D": root, tail, bass ("" when none)."""
-    head, _, bass = symbol.partition("/")
-    cut = 2 if len(head) > 1 and head[1] in "#b" else 1
-    return head[:cut], head[cut:], bass
-
-
-def _harmony(parent: ET.Element, symbol: str, offset: int) -> None:
-    root, tail, bass = _split_symbol(symbol)
+def _harmony(parent: ET.Element, chord: Chord, offset: int) -> None:
+    root, tail = chord.root_name, chord.quality
     kind, degrees = chord_kind(tail)
     harmony = _sub(parent, "harmony", **{"print-frame": "no"})
     r = _sub(harmony, "root")
@@ -167,11 +158,6 @@ def _harmony(parent: ET.Element, symbol: str, offset: int) -> None:
     if len(root) > 1:
         _sub(r, "root-alter", -1 if root[1] == "b" else 1)
     _sub(harmony, "kind", kind, text=tail)
-    if bass:
-        b = _sub(harmony, "bass")
-        _sub(b, "bass-step", bass[0])
-        if len(bass) > 1:
-            _sub(b, "bass-alter", -1 if bass[1] == "b" else 1)
     for value, alter, kind_of in degrees:
         d = _sub(harmony, "degree")
         _sub(d, "degree-value", value)
@@ -282,9 +268,9 @@ def song_to_musicxml(song: Song) -> str:
     n_bars = max(1, -(-last // bar))
     end = n_bars * bar
     timeline = _timeline(song, end)
-    chord_at: dict[int, str] = {}
+    chord_at: dict[int, Chord] = {}
     for c in song.chords:
-        chord_at.setdefault(_snap(c.start), c.symbol)
+        chord_at.setdefault(_snap(c.start), c)
     section_at = {s.start: s.name for s in plan.sections}
     unit = _divisions_unit([bar, *(t for t, _d, _p, _l in timeline), *(d for _t, d, _p, _l in timeline),
                                   *chord_at])

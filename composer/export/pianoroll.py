@@ -20,17 +20,14 @@ pyplot), so composing without a picture never pays for it.
 from __future__ import annotations
 
 import io
-import math
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+import os
+from typing import Any
 
 from .. import data
 from ..errors import GrammarError, RenderError
-from ..model import PPQ, Track
+from ..model import PPQ, Song, Track
 from ..theory import spell
 
-if TYPE_CHECKING:
-    from ..song import Song
 
 __all__ = ["song_to_png", "MAX_BARS_PER_ROW"]
 
@@ -111,7 +108,7 @@ def _subtitle(song: Song) -> str:
             f"{plan.meter[0]}/{plan.meter[1]}  ·  {minutes}:{seconds:02d}  ·  seed {song.seed}")
 
 
-def song_to_png(song: Song, path: str | Path) -> None:
+def song_to_png(song: Song, path: str | os.PathLike[str]) -> None:
     """Draw the piano-roll overview of ``song`` into the PNG file ``path``.
 
     Raises:

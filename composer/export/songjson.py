@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import json
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ..model import PPQ
+from ..model import PPQ, Song
 
-if TYPE_CHECKING:
-    from ..song import Song
 
 __all__ = ["song_to_dict", "song_to_json", "schema"]
 

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 
-from ..model import PPQ
+from ..model import PPQ, Song
 
-if TYPE_CHECKING:
-    from ..song import Song
 
 __all__ = ["song_to_lyrics", "song_to_chordpro"]
 

@@ -35,6 +35,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from math import gcd
+from typing import Any
 
 import numpy as np
 
@@ -101,7 +102,7 @@ def phrases(notes: tuple[SungNote, ...], words: tuple[tuple[str, tuple[int, ...]
         if i == len(notes) or notes[i].start - notes[i - 1].end > PHRASE_GAP:
             bounds.append((first, i - 1))
             first = i
-    owner = {}
+    owner: dict[int, list[str]] = {}
     for text, idx in words:
         owner.setdefault(idx[0], []).append(fold(text))
     out = []
@@ -130,7 +131,7 @@ def _pcm16k(audio: np.ndarray, rate: int) -> np.ndarray:
     return (np.clip(y, -1, 1) * 32767).astype("<i2")
 
 
-def _decoder(vocabulary: list[str]):
+def _decoder(vocabulary: list[str]) -> tuple[Any, tuple[str, ...]]:
     """A decoder whose search is the ``<word>*`` grammar over ``vocabulary``; (decoder, unknown words)."""
     try:
         from pocketsphinx import Decoder
@@ -166,7 +167,7 @@ def recognise(audio: np.ndarray, rate: int, vocabulary: list[str],
     """
     spans = spans if spans is not None else [(0.0, len(audio) / rate)]
     decoder, unknown = _decoder([fold(w) for w in vocabulary if fold(w)])
-    heard = []
+    heard: list[tuple[str, ...]] = []
     for a, b in spans:
         chunk = _pcm16k(audio[int(a * rate):int(b * rate)], rate)
         if decoder is None or len(chunk) < RATE // 10:

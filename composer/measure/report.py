@@ -143,7 +143,8 @@ def has_voice(songgram: str) -> bool:
 
 def one_per_genre(path: Path) -> list[dict]:
     """The first message of each genre in a JSONL file, in file order."""
-    seen, out = set(), []
+    seen: set[str] = set()
+    out: list[dict] = []
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.strip():
             msg = json.loads(line)

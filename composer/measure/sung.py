@@ -28,6 +28,7 @@ import json
 from bisect import bisect_right
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -95,7 +96,7 @@ class SongTake:
 class _TempoMap:
     """Ticks to seconds through every set_tempo event of a MIDI file."""
 
-    def __init__(self, mid) -> None:
+    def __init__(self, mid: Any) -> None:
         changes, tick = {}, 0
         for track in mid.tracks:
             tick = 0
@@ -129,7 +130,9 @@ def read_vocal(mid_path: Path) -> tuple[tuple[SungNote, ...], _TempoMap]:
     for track in mid.tracks:
         if next((m.name for m in track if m.type == "track_name"), "") != "Vocal":
             continue
-        tick, lyric, sounding, notes = 0, "", {}, []
+        tick, lyric = 0, ""
+        sounding: dict[int, list[tuple[int, str]]] = {}
+        notes: list[tuple[int, int, int, str]] = []
         for msg in track:
             tick += msg.time
             if msg.type == "lyrics":
@@ -149,7 +152,8 @@ def read_vocal(mid_path: Path) -> tuple[tuple[SungNote, ...], _TempoMap]:
 def words_of(lyrics: list[str]) -> list[tuple[str, tuple[int, ...]]]:
     """Words rebuilt from per-note lyric texts (see the module docstring), each with its note indices."""
     rp017 = any(t != t.rstrip(" \r\n/\\") for t in lyrics)
-    out, text, idx = [], "", []
+    out: list[tuple[str, tuple[int, ...]]] = []
+    text, idx = "", list[int]()
     for i, raw in enumerate(lyrics):
         if raw.strip() in HOLD:
             if idx:
@@ -208,15 +212,17 @@ def load_stems(folder: Path) -> tuple[np.ndarray, np.ndarray, int]:
     if not others:
         raise FileNotFoundError(f"{folder}: no stem besides {VOCAL_STEM}")
     vocal, rate = sf.read(folder / VOCAL_STEM, dtype="float64", always_2d=True)
-    rest = None
-    for path in others:
+
+    def read(path: Path) -> np.ndarray:
         audio, r = sf.read(path, dtype="float64", always_2d=True)
         if r != rate:
             raise ValueError(f"{path}: {r} Hz, but {VOCAL_STEM} is {rate} Hz")
-        if rest is None:
-            rest = audio
-        else:
-            n = max(len(rest), len(audio))
-            rest = np.pad(rest, ((0, n - len(rest)), (0, 0))) + np.pad(audio, ((0, n - len(audio)), (0, 0)))
+        return audio
+
+    rest = read(others[0])
+    for path in others[1:]:
+        audio = read(path)
+        n = max(len(rest), len(audio))
+        rest = np.pad(rest, ((0, n - len(rest)), (0, 0))) + np.pad(audio, ((0, n - len(audio)), (0, 0)))
     n = max(len(vocal), len(rest))
     return np.pad(vocal, ((0, n - len(vocal)), (0, 0))), np.pad(rest, ((0, n - len(rest)), (0, 0))), rate

@@ -182,7 +182,7 @@ def pitch_track(audio: np.ndarray, rate: int, *, method: str = "dio") -> PitchTr
 
 def note_pitches(notes: tuple[SungNote, ...], track: PitchTrack) -> list[float | None]:
     """Each note's median f0 over the voiced frames of its middle, in cents from the written pitch."""
-    out = []
+    out: list[float | None] = []
     for n in notes:
         a, b = middle(n)
         sel = track.f0[(track.times >= a) & (track.times <= b)]

@@ -47,7 +47,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from itertools import combinations
 from pathlib import Path
-from typing import NamedTuple
+from collections.abc import Sequence
+from typing import Any, NamedTuple
 
 import mido
 
@@ -57,7 +58,7 @@ DEFAULT_FILES = [ROOT / "tests/data/example_messages.jsonl", ROOT / "tests/data/
 FUNCTION_WORDS = frozenset("""a an the this that my your his her its our their i me you he him she it we us
 they them to of in on at for from by with as than and but or nor so if is are was were am be been has have had
 do does did can will would could should shall i'm you're it's we're they're i've you've i'll you'll i'd""".split())
-FIGURES = {  # key: (label, op, target); op ">=", "<=" or "in" a (low, high) range
+FIGURES: dict[str, tuple[str, str, Any]] = {  # key: (label, op, target); op ">=", "<=" or "in" a (low, high) range
     "composed": ("songs composed without error", ">=", 1.0),
     "stress": ("3a stress agreement (words)", ">=", 0.95),
     "weak": ("3b weak syllables on downbeats (bar starts)", "<=", 0.10),
@@ -98,7 +99,7 @@ class Tally(NamedTuple):
 
     hits: int
     total: int
-    offenders: list[tuple[float, str]]
+    offenders: Sequence[tuple[float, str]]
 
 
 @dataclass
@@ -135,7 +136,9 @@ def read_song(mid: mido.MidiFile, info: dict | None = None, song_id: str = "song
     A pitched track is harmony unless half its notes double the tune (a vocal
     note's pitch class, starting within 1/12 beat of it).
     """
-    song, programs, pitched, drums = Song(song_id, mid.ticks_per_beat, info=info or {}), set(), [], []
+    pitched: list[Any] = []
+    drums: list[Any] = []
+    song, programs = Song(song_id, mid.ticks_per_beat, info=info or {}), set()
     for track in mid.tracks:
         name = next((m.name for m in track if m.type == "track_name"), "")
         tick, lyric, sounding, notes, drum = 0, "", defaultdict(list), [], False
@@ -279,7 +282,8 @@ def message_words(message: str, spelled: list[str]) -> list[str]:
     ['i', 'love', 'you']
     """
     tokens = [t for t in (fold(t) for t in re.findall(r"[\w'\u2019]+(?:-[\w'\u2019]+)*", message)) if t]
-    spelled, out, j = [fold(w) for w in spelled], [], 0
+    out: list[Any] = []
+    spelled, j = [fold(w) for w in spelled], 0
     for i, token in enumerate(tokens):
         if token in spelled[j:]:
             out, j = out + [token], spelled.index(token, j) + 1
@@ -373,7 +377,7 @@ def key_agrees(tonic: int, mode: str, found_tonic: int, found_mode: str) -> bool
 def analysed_key(song: Song) -> tuple[int, str]:
     """music21's ``analyze('key')`` of all pitched notes (Vocal and band, no drums)."""
     from music21 import note as m21note, stream
-    score = stream.Stream()
+    score: Any = stream.Stream()
     for n in song.vocal + song.band:
         length = max(1, round(12 * (n.off - n.on) / song.tpb)) / 12
         score.insert(n.on / song.tpb, m21note.Note(n.pitch, quarterLength=length))
@@ -458,7 +462,8 @@ def summarise(key: str, tallies: list[Tally]) -> dict:
 
 def offenders(tallies: list[Tally], limit: int) -> list[str]:
     """The worst offenders, at most two per song, worst first."""
-    out, per_song = [], Counter()
+    out: list[Any] = []
+    per_song: Counter[str] = Counter()
     for _, text in sorted((o for t in tallies for o in t.offenders), key=lambda o: -o[0]):
         per_song[text.split(":")[0]] += 1
         if per_song[text.split(":")[0]] <= 2 and len(out) < limit:

@@ -44,6 +44,7 @@ import tempfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import mido
 import numpy as np
@@ -257,7 +258,7 @@ def chorus_loudness(wav: Path, song: Read) -> tuple[float, float]:
     return out[0], out[1]
 
 
-def _compose(msg: dict, genre: str, vibe: str, seed: int):
+def _compose(msg: dict, genre: str, vibe: str, seed: int) -> Any:
     from composer import compose
     from composer.export.songjson import song_to_dict
     song = compose(msg["message"], to=msg["to"], genre=genre, vibe=vibe, seed=seed)
@@ -289,7 +290,7 @@ def evaluate(path: Path = DEFAULT_FILE, *, seed: int = 1, audio: bool = True, ou
                 per[g]["rap"].append(verse_syllables(song))
             if g == "edm":
                 per[g]["edm"].append((int(edm_signature(song)), 1))
-        tempi = {}
+        tempi: dict[Any, Any] = {}
         for vibe in ("energetic", "heartfelt"):
             tempi[vibe] = []
             for msg in msgs:
@@ -341,7 +342,7 @@ def summarise(per: dict[str, dict[str, list]]) -> dict:
 def report(result: dict) -> str:
     """The figures as text: overall with goals, then a per-genre table."""
     lines = ["Arrangement (issue 13)"]
-    for key, f in result["overall"].items():
+    for f in result["overall"].values():
         verdict = ("ok" if f["pass"] else "FAIL") if f["measured"] else "not measured"
         lines.append(f"  {f['label']:<74} {f['value']:8.3f}  goal {f['goal']:<7} {verdict}")
     keys = ["above", "rub", "same", "intro", "tonic", "adds", "tempo_gap", "lift_lu", "bright_share"]

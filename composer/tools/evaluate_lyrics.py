@@ -47,6 +47,7 @@ from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]  # the checkout: the default data are its tests/data
 DEFAULT_FILES = [ROOT / "tests/data/lyrics_tune.jsonl", ROOT / "tests/data/lyrics_heldout.jsonl"]
@@ -143,11 +144,11 @@ def song_figures(info: dict, relation: str | None = None) -> dict[str, list[int]
     relation = relation or info["analysis"].get("relation", "other")
     sections = info["lyrics"]
     out: dict[str, list[int]] = {k: [0, 0] for k in FIGURES}
-    romantic = [l["text"] for s in sections for l in s["lines"]
-                if ROMANTIC.search(l["text"]) and not sender_own(l["text"], message, name)]
+    romantic = [ln["text"] for s in sections for ln in s["lines"]
+                if ROMANTIC.search(ln["text"]) and not sender_own(ln["text"], message, name)]
     out["romantic"] = [int(relation != "partner" and bool(romantic)), 1]
     for s in sections:
-        texts = [l["text"] for l in s["lines"]]
+        texts = [ln["text"] for ln in s["lines"]]
         if s["kind"] in ("verse", "chorus", "bridge") and len(texts) >= 2:
             kind = section_rhyme(texts[:4])
             for key in ("rhyme", f"rhyme_{s['kind']}"):
@@ -163,7 +164,7 @@ def song_figures(info: dict, relation: str | None = None) -> dict[str, list[int]
                       for i, a in enumerate(texts) for b in texts[i + 1:])
             out["near_dup"][0] += dup
             out["near_dup"][1] += 1
-    sung = [fold(l["text"]) for s in sections if s["kind"] in ("verse", "bridge") for l in s["lines"]]
+    sung = [fold(ln["text"]) for s in sections if s["kind"] in ("verse", "bridge") for ln in s["lines"]]
     out["repeated"] = [int(len(sung) != len(set(sung))), 1]
     # sentences: song.json's words, ending at a pause of 2, matched in order to the verses' message lines
     words, sentence, sid = info["analysis"]["words"], [], 0
@@ -173,7 +174,7 @@ def song_figures(info: dict, relation: str | None = None) -> dict[str, list[int]
     where: dict[int, set[str]] = defaultdict(set)
     k = 0
     for s in (s for s in sections if s["kind"] == "verse"):
-        for line in (l for l in s["lines"] if l["origin"] == "message"):
+        for line in (ln for ln in s["lines"] if ln["origin"] == "message"):
             for token in line["text"].split():
                 while k < len(words) and words[k]["text"] != token:
                     k += 1
@@ -226,7 +227,7 @@ def report(title: str, jobs: list[dict], scansion: bool) -> dict:
     for key, (label, _, _) in FIGURES.items():
         print(f"| {label} | {overall[key]['target']} | {_cell(overall[key])} ({overall[key]['hits']}/"
               f"{overall[key]['total']}) | " + " | ".join(_cell(per_genre[g][key]) for g in genres) + " |")
-    result = {"figures": overall, "genres": per_genre, "errors": [j["error"] for j in jobs if j["error"]]}
+    result: dict[str, Any] = {"figures": overall, "genres": per_genre, "errors": [j["error"] for j in jobs if j["error"]]}
     if scansion:
         from . import evaluate as ev
         import mido
@@ -242,9 +243,9 @@ def report(title: str, jobs: list[dict], scansion: bool) -> dict:
             f = ev.summarise(key, ts)
             print(f"| {ev.FIGURES[key][0]} | {f['target']} | {f['value']:.3f} ({f['hits']}/{f['total']}) |")
             result["figures"][key] = f
-    bad = [(j["id"], l["text"]) for j in ok for s in j["info"]["lyrics"] for l in s["lines"]
-           if j.get("relation", "partner") != "partner" and ROMANTIC.search(l["text"])
-           and not sender_own(l["text"], j["message"], j["to"])]
+    bad = [(j["id"], ln["text"]) for j in ok for s in j["info"]["lyrics"] for ln in s["lines"]
+           if j.get("relation", "partner") != "partner" and ROMANTIC.search(ln["text"])
+           and not sender_own(ln["text"], j["message"], j["to"])]
     for song_id, text in bad[:8]:
         print(f"- romantic line to a non-partner: {song_id}: “{text}”")
     return result
@@ -253,11 +254,11 @@ def report(title: str, jobs: list[dict], scansion: bool) -> dict:
 def run(files: list[Path], songgram: str, workers: int, work: Path, hooks: str, hook_songs: int) -> dict:
     jobs = []
     for path in files:
-        for i, line in enumerate(l for l in path.read_text(encoding="utf-8").splitlines() if l.strip()):
+        for i, line in enumerate(ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip()):
             msg = json.loads(line)
             jobs.append({**msg, "set": path.stem, "id": f"{path.stem}/{i:03d}", "seed": 1, "songgram": songgram})
     genres = sorted({j["genre"] for j in jobs}) or ["pop"]
-    sources = [json.loads(l) for f in HOOK_FILES for l in f.read_text(encoding="utf-8").splitlines() if l.strip()]
+    sources = [json.loads(ln) for f in HOOK_FILES for ln in f.read_text(encoding="utf-8").splitlines() if ln.strip()]
     sources += [j for j in jobs if j.get("set") != "lyrics_heldout"]
     for theme in [t for t in hooks.split(",") if t]:
         pool = [m for m in sources if m.get("theme") == theme and m.get("to")]

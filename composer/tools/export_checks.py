@@ -34,6 +34,7 @@ import tempfile
 import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import mido
 
@@ -67,7 +68,10 @@ def root_letter_ok(roman: str, symbol: str, key: str) -> bool:
     >>> root_letter_ok("bII7", "Eb7", "D"), root_letter_ok("bII7", "D#7", "D")
     (True, False)
     """
-    step = STEPS[_NUMERAL.match(roman).group(1).upper()]
+    found = _NUMERAL.match(roman)
+    if found is None:
+        raise ValueError(f"not a Roman numeral: {roman!r}")
+    step = STEPS[found.group(1).upper()]
     return symbol[0] == LETTERS[(LETTERS.index(key[0]) + step) % 7]
 
 
@@ -106,7 +110,7 @@ def measure_folder(folder: Path) -> dict:
     xml = musicxml_facts((folder / "song.musicxml").read_text(encoding="utf-8"))
     cho = chordpro_changes((folder / "song.chordpro").read_text(encoding="utf-8"))
     mid = mido.MidiFile(folder / "song.mid")
-    vocal = next((t for t in mid.tracks if any(m.type == "track_name" and m.name == "Vocal" for m in t)), [])
+    vocal: Any = next((t for t in mid.tracks if any(m.type == "track_name" and m.name == "Vocal" for m in t)), [])
     lyrics = [m.text for m in vocal if m.type == "lyrics"]
     kar = mido.MidiFile(folder / "song.kar")
     words_track = next(t for t in kar.tracks if any(m.type == "track_name" and m.name == "Words" for m in t))

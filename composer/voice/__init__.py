@@ -16,21 +16,24 @@ it in the mix (:mod:`.chain`). The voices are data (rules/voices.toml,
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import mido
 import numpy as np
 
+from ..effects import Effects
+from ..errors import RenderError
 from .catalog import Choice, Voice, check_installed, choose, voice, voice_names, voices
-from .score import Line, lines_from_midi, lines_from_song, pitches
+from ..model import Song
+from .score import Line, MidiTempo, lines_from_midi, lines_from_song, pitches
 
 if TYPE_CHECKING:
-    from ..effects import Effects
     from ..render import Overdub
-    from ..song import Song
 
 __all__ = ["Take", "Voice", "Choice", "voices", "voice", "voice_names", "prepare_song", "prepare_midi",
-           "sing", "overdub", "NONE"]
+           "sing", "overdub", "midi_overdub", "NONE"]
 
 NONE = "none"
 """The ``--voice`` value that sings nothing (today's instrumental)."""
@@ -85,8 +88,7 @@ def prepare_midi(midi: Any, name: str | None = None) -> Take | None:
         tick += msg.time
         if msg.type == "marker":
             marks.append((tick, msg.text.lower().startswith("chorus")))
-    from .score import _Tempo  # noqa: PLC2701 - the same package
-    tempo = _Tempo(midi)
+    tempo = MidiTempo(midi)
     for (at, chorus), (nxt, _) in zip(marks, marks[1:] + [(None, False)]):
         if chorus:
             end = tempo.seconds(nxt) if nxt is not None else max(n.end for line in lines for n in line.notes)
@@ -121,3 +123,27 @@ def overdub(take: Take, effects: Effects) -> Overdub:
     return Overdub(make=lambda: sing(take, room=effects.reverb_room, reverb=effects.reverb_level),
                    spans=take.choruses, level_lu=chain().level_lu,
                    mute=frozenset({take.channel}) if take.channel is not None else frozenset())
+
+
+def midi_overdub(midi_path: str | os.PathLike[str], name: str | None = None, *,
+                 effects: Effects = Effects()) -> Overdub | None:
+    """The overdub that sings the lyric events of a MIDI file's Vocal track, or None when it has none.
+
+    This is what ``songgram render MIDI --voice NAME`` mixes over the band; pass it to
+    :func:`composer.render.render_file` with the same ``effects`` to get the same audio.
+
+    Args:
+        midi_path: a MIDI file whose track named ``Vocal`` carries lyric events (a song.mid does).
+        name: the voice (rules/voices.toml); None picks the one whose range fits the tune.
+        effects: the render's effects: the voice is sung in their room.
+
+    Raises:
+        RenderError: the file is not a readable MIDI file; Festival or the voice's package is missing.
+        InputError: an unknown voice name.
+    """
+    try:
+        parsed = mido.MidiFile(str(midi_path))
+    except (OSError, EOFError, ValueError, KeyError, IndexError) as err:
+        raise RenderError(f"not a readable MIDI file ({err}): {midi_path}") from err
+    take = prepare_midi(parsed, name)
+    return None if take is None else overdub(take, effects)

@@ -16,7 +16,7 @@ from functools import cache
 from pathlib import Path
 
 from ..data import load, optional, require
-from ..errors import GrammarError, InputError, RenderError
+from ..errors import GrammarError, RenderError
 
 __all__ = ["Voice", "Choice", "voices", "voice", "voice_names", "pick", "choose", "check_installed",
            "FESTIVAL_VOICES"]

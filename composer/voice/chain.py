@@ -18,6 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
+from typing import Sequence
+
 import numpy as np
 
 from ..data import load, require
@@ -64,9 +66,9 @@ def chain() -> Chain:
     from ..errors import GrammarError
 
     table = require(load("rules", "voices"), "chain", dict, where="rules/voices.toml")
-    values = {}
+    values: dict[str, float] = {}
     for key, (low, high) in _LIMITS.items():
-        value = require(table, key, (int, float), where=_WHERE)
+        value: float = require(table, key, (int, float), where=_WHERE)
         if not low <= value <= high:
             raise GrammarError(f"{_WHERE}: key 'chain.{key}' must be {low}..{high}, got {value}")
         values[key] = float(value)
@@ -166,7 +168,7 @@ def _one(voice: np.ndarray, rate: int, out_rate: int, threshold: float, spectra:
     return out
 
 
-def process(pieces: list[tuple[float, object, np.ndarray]], rate: int, frames: int, *, room: float,
+def process(pieces: Sequence[tuple[float, object, np.ndarray]], rate: int, frames: int, *, room: float,
             reverb: float, out_rate: int = 44100) -> np.ndarray:
     """The processed vocal: stereo float32 at ``out_rate``, ``frames`` long.
 

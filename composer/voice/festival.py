@@ -110,9 +110,9 @@ def _parse(out: str, count: int) -> list[list[Phone]]:
     if len(done) != count:
         raise RenderError(f"Festival spoke {len(done)} of {count} sung lines")
     out_lines = []
-    for line in phones:  # number the line's words 0, 1, 2... in order
-        order = {t: i for i, t in enumerate(dict.fromkeys(p.word for p in line))}
-        out_lines.append([Phone(p.name, order[p.word], p.syllable, p.start, p.end) for p in line])
+    for said in phones:  # number the line's words 0, 1, 2... in order
+        order = {t: i for i, t in enumerate(dict.fromkeys(p.word for p in said))}
+        out_lines.append([Phone(p.name, order[p.word], p.syllable, p.start, p.end) for p in said])
     return out_lines
 
 

@@ -1,6 +1,6 @@
 """What the voice sings: lines of words, each syllable on its performed note.
 
-A :class:`Line` comes from a :class:`~composer.song.Song` (the Vocal track's
+A :class:`Line` comes from a :class:`~composer.model.Song` (the Vocal track's
 swung notes, paired with the sung syllables by
 :func:`composer.export.midi.sung_notes`) or from a MIDI file's Vocal track
 and its lyric events (:func:`lines_from_midi`), read in either convention:
@@ -12,14 +12,12 @@ lyric "-", "_" or "~" alone, carries the syllable before it on (melisma).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ..model import PPQ
+from ..model import PPQ, Song
 
-if TYPE_CHECKING:
-    from ..song import Song
 
-__all__ = ["Note", "Line", "lines_from_song", "lines_from_midi", "pitches"]
+__all__ = ["Note", "Line", "MidiTempo", "lines_from_song", "lines_from_midi", "pitches"]
 
 _PHRASE_GAP = 0.6  # seconds of rest that end a line read from MIDI
 _MELISMA = frozenset({"-", "_", "~", "+"})
@@ -81,7 +79,7 @@ def lines_from_song(song: Song, *, shift: int = 0) -> list[Line]:
     return [Line(tuple(w), tuple(n)) for _, (w, n) in sorted(lines.items())]
 
 
-class _Tempo:
+class MidiTempo:
     """Ticks to seconds through a MIDI file's tempo map."""
 
     def __init__(self, midi: Any) -> None:
@@ -124,8 +122,11 @@ def lines_from_midi(midi: Any, *, shift: int = 0) -> tuple[list[Line], int | Non
     track = _vocal_track(midi)
     if track is None:
         return [], None
-    tempo = _Tempo(midi)
-    tick, lyrics, notes, sounding, channel = 0, {}, [], {}, None
+    tempo = MidiTempo(midi)
+    tick, channel = 0, None
+    lyrics: dict[int, str] = {}
+    notes: list[tuple[int, int, int]] = []
+    sounding: dict[int, int] = {}
     for msg in track:
         tick += msg.time
         if msg.type == "lyrics":

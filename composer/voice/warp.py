@@ -77,7 +77,7 @@ def _unit(notes: list[Note], phones: list[Phone]) -> Unit:
 
 def units(line: Line, phones: tuple[Phone, ...]) -> list[Unit]:
     """The line's sung syllables, in order, each with its notes and spoken phones."""
-    out = []
+    out: list[Unit] = []
     for word in range(len(line.words)):
         groups: list[list[Note]] = []
         for note in line.notes:
@@ -153,7 +153,6 @@ def time_map(parts: list[Unit]) -> tuple[np.ndarray, np.ndarray, list[tuple[floa
 def pitch_curve(times: np.ndarray, notes: list[Note] | tuple[Note, ...], rng: np.random.Generator) -> np.ndarray:
     """The sung pitch (fractional MIDI note numbers) at ``times`` (seconds), following ``notes``."""
     notes = sorted(notes, key=lambda n: n.start)
-    starts = np.array([n.start for n in notes])
     early = np.array([n.start - (_ANTICIPATE if k and n.start - notes[k - 1].end < LEGATO_GAP else 0.0)
                       for k, n in enumerate(notes)])
     which = np.clip(np.searchsorted(early, times, side="right") - 1, 0, len(notes) - 1)

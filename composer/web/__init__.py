@@ -10,6 +10,7 @@ the data folder (:mod:`composer.web.store`).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from ..errors import SonggramError
 
@@ -31,7 +32,7 @@ def _require() -> None:
                             "(make setup installs it)") from err
 
 
-def create_app(data: Path, **options: object):  # type: ignore[no-untyped-def]
+def create_app(data: Path, **options: object) -> Any:
     """The ASGI app (see :func:`composer.web.app.create_app`)."""
     _require()
     from .app import create_app as make
