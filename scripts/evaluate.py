@@ -6,7 +6,7 @@ measures); this file only runs it, as `python scripts/evaluate.py` always has.
 
 import sys
 
-from composer.tools.evaluate import main
+from composer.tools.evaluate_run import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -14,6 +14,7 @@ import mido
 import pytest
 
 from composer.tools import evaluate as ev
+from composer.tools import evaluate_run as run
 
 TPB = 480
 
@@ -332,12 +333,12 @@ def test_plan_jobs(tmp_path):
     data = tmp_path / "m.jsonl"
     data.write_text('{"message": "Hi there", "to": "Al", "genre": "pop", "vibe": "chill"}\n'
                     '{"message": "Yo", "to": "Bo", "genre": "rock", "vibe": "epic"}\n', encoding="utf-8")
-    jobs = ev.plan_jobs([data], ["pop", "rock"], [1], all_genres=False, checks=1, work=tmp_path)
+    jobs = run.plan_jobs([data], ["pop", "rock"], [1], all_genres=False, checks=1, work=tmp_path)
     ids = [j["id"] for j in jobs]
     assert ids == ["m/00-pop-s1", "m/00-pop-s1-seed", "m/00-pop-s1-again", "m/01-rock-s1", "genres/pop", "genres/rock"]
     assert jobs[1]["seed"] == 2 and jobs[2]["seed"] == 1 and jobs[1]["base"] == "m/00-pop-s1"
-    every = ev.plan_jobs([data], ["pop", "rock"], [1, 2], all_genres=True, checks=0, work=tmp_path)
+    every = run.plan_jobs([data], ["pop", "rock"], [1, 2], all_genres=True, checks=0, work=tmp_path)
     assert len(every) == 2 * 2 * 2 and not any("check" in j for j in every)
     # a message whose genre is not written yet is checked in the first genre there is
-    rockless = ev.plan_jobs([data], ["pop"], [1], all_genres=True, checks=2, work=tmp_path)
+    rockless = run.plan_jobs([data], ["pop"], [1], all_genres=True, checks=2, work=tmp_path)
     assert [j["base"] for j in rockless if "check" in j] == ["m/00-pop-s1", "m/00-pop-s1", "m/01-pop-s1", "m/01-pop-s1"]
