@@ -163,7 +163,9 @@ def integrated_loudness(audio: np.ndarray, sample_rate: int) -> float:
     if not frames:
         return -math.inf
     state = R128State(channels, sample_rate, MeasurementMode.MODE_I)
-    state.add_frames(np.ascontiguousarray(audio, dtype=np.float32).reshape(-1), frames)
+    for start in range(0, frames, _PEAK_CHUNK):  # a chunk at a time: the song may be on a tape
+        piece = np.ascontiguousarray(audio[start:start + _PEAK_CHUNK], dtype=np.float32)
+        state.add_frames(piece.reshape(-1), len(piece))
     lufs = float(get_loudness_global(state))
     return lufs if math.isfinite(lufs) and lufs > -70.0 else -math.inf
 

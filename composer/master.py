@@ -31,6 +31,7 @@ import math
 import os
 import secrets
 import shutil
+import zlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -45,6 +46,7 @@ from .iir import butter_highpass, high_shelf, moving_average, sosfilt
 from .loudness import (HOP, hop_energies, hop_peak_bounds, hop_true_peaks, integrated_loudness,
                        loudness_apart)
 from .output import STAGE_PREFIX, fsync, remove_stale_parts
+from .tape import TapeView, peak
 
 __all__ = ["SAMPLE_RATE", "Loudness", "master", "measure", "true_peak", "audio_to_wav", "write_audio", "prepare"]
 
@@ -62,6 +64,7 @@ _HEADROOM = 10 ** (3 / 20)  # peaks are measured exactly for up to 3 dB of make-
 _MAKEUP_ROUNDS = 6  # rounds of winning back the loudness the limiter takes
 _MAX_MAKEUP = 10 ** (6 / 20)  # ... up to 6 dB
 _CHUNK = 1 << 16  # frames processed at a time (keeps temporaries small)
+_SERIAL_STEP = 997  # every this-many-th frame goes into an Ogg file's serial (oggserial.serial_for)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +94,10 @@ def _db(value: float) -> float:
     return 20.0 * float(np.log10(value)) if value > 0 else float("-inf")
 
 
-def _stereo(audio: np.ndarray) -> np.ndarray:
+def _stereo(audio: np.ndarray | TapeView) -> Any:
+    """``audio`` as float32 (frames, 2); a stereo tape as it is."""
+    if isinstance(audio, TapeView) and audio.shape[1] == 2:
+        return audio
     audio = np.asarray(audio, dtype=np.float32)
     if audio.ndim == 1:
         audio = audio[:, None]
@@ -114,9 +120,9 @@ def _chunks(frames: int, size: int = _CHUNK) -> Iterator[slice]:
         yield slice(start, min(frames, start + size))
 
 
-def _sample_peak(audio: np.ndarray) -> float:
-    """The largest |sample| (without a temporary copy of the song)."""
-    return max(float(audio.max()), -float(audio.min())) if len(audio) else 0.0
+def _sample_peak(audio: np.ndarray | TapeView) -> float:
+    """The largest |sample| (a block at a time: no temporary copy of the song)."""
+    return peak(audio)
 
 
 def _true_peaks(audio: np.ndarray, floor: float, bounds: np.ndarray | None = None,
@@ -207,8 +213,11 @@ def _apply_gain(audio: np.ndarray, gain: np.ndarray, hop: int) -> None:
     for first in range(0, steps, per):
         last = min(steps, first + per)
         g = gain[first:last + 1].astype(np.float32)
-        block = audio[half + first * hop:half + last * hop].reshape(last - first, hop, audio.shape[1])
+        part = slice(half + first * hop, half + last * hop)
+        block = audio[part].reshape(last - first, hop, audio.shape[1])
         block *= g[:-1, None, None] + (g[1:] - g[:-1])[:, None, None] * ramp
+        if not isinstance(audio, np.ndarray):  # a tape: ``block`` is a copy, written back
+            audio[part] = block.reshape(-1, audio.shape[1])
     rest = half + steps * hop  # frames after the last whole ramp
     if rest < len(audio):
         if steps < len(gain) - 1:  # a part of a ramp
@@ -357,14 +366,38 @@ def _temp_beside(path: Path) -> Path:
             continue
 
 
-def _write_one(path: Path, audio: np.ndarray, sample_rate: int, fmt: str, *, title: str, artist: str) -> None:
+def _resampled(audio: np.ndarray | TapeView, sample_rate: int, rate: int) -> Iterator[np.ndarray]:
+    """``audio`` resampled from ``sample_rate`` to ``rate`` (float32), a chunk at a time.
+
+    Each chunk is ``scipy.signal.resample_poly`` (up/down polyphase, its
+    Kaiser window) on a stretch with a margin either side, the stretches
+    starting on multiples of ``down`` input frames, so every output sample is
+    computed from the same inputs, in the same order, as on the whole song:
+    the chunks joined are the same bits as one call.
+    """
+    from scipy.signal import resample_poly
+
+    common = math.gcd(rate, sample_rate)
+    up, down = rate // common, sample_rate // common
+    reach = -(-10 * max(up, down) // up) + 2  # resample_poly's filter: 10 x max(up, down) taps either side
+    margin = -(-reach // down) * down
+    size = max(1, _CHUNK // down) * down
+    frames, total = len(audio), -(-len(audio) * up // down)
+    for start in range(0, frames, size):
+        stop = min(frames, start + size)
+        lead = min(margin, start)
+        piece = resample_poly(audio[start - lead:min(frames, stop + margin)], up, down, axis=0)
+        first = lead * up // down
+        count = (total if stop == frames else stop * up // down) - start * up // down
+        yield piece[first:first + count].astype(np.float32)
+
+
+def _write_one(path: Path, audio: np.ndarray | TapeView, sample_rate: int, fmt: str, *, title: str,
+               artist: str) -> None:
     row = audio_format(fmt)
     kind, subtype, rate = row.container, row.subtype, row.sample_rate or SAMPLE_RATE
-    if sample_rate != rate:
-        from scipy.signal import resample_poly
-
-        common = math.gcd(rate, sample_rate)
-        audio = resample_poly(audio, rate // common, sample_rate // common, axis=0).astype(np.float32)
+    pieces = (_resampled(audio, sample_rate, rate) if sample_rate != rate
+              else (audio[part] for part in _chunks(len(audio))))
     import soundfile
 
     with soundfile.SoundFile(path, "w", rate, 2, format=kind, subtype=subtype) as out:
@@ -373,19 +406,21 @@ def _write_one(path: Path, audio: np.ndarray, sample_rate: int, fmt: str, *, tit
         if artist:
             out.artist = artist
         pcm = subtype == "PCM_16"
-        block = np.empty((_CHUNK, 2), np.float32)
-        for part in _chunks(len(audio)):  # a chunk at a time, so no copy of the whole song
-            view = block[:part.stop - part.start]
-            np.multiply(audio[part], 32767.0 if pcm else 1.0, out=view)
+        serial, done = zlib.crc32(title.encode("utf-8")), 0  # oggserial.serial_for, a chunk at a time
+        for piece in pieces:  # a chunk at a time, so no copy of the whole song
+            serial = zlib.crc32(np.ascontiguousarray(piece[-done % _SERIAL_STEP::_SERIAL_STEP]).tobytes(), serial)
+            done += len(piece)
+            view = np.empty(piece.shape, np.float32)
+            np.multiply(piece, 32767.0 if pcm else 1.0, out=view)
             if pcm:
                 np.rint(view, out=view)  # round to 16 bits here rather than in libsndfile
             np.minimum(view, 32767.0 if pcm else 1.0, out=view)
             np.maximum(view, -32767.0 if pcm else -1.0, out=view)
             out.write(view.astype(np.int16) if pcm else view)
     if kind == "OGG":  # libsndfile picks a random stream serial: one from the song instead, for the same bytes
-        from .oggserial import serial_for, set_serial
+        from .oggserial import set_serial
 
-        set_serial(path, serial_for(audio, title))
+        set_serial(path, serial)
     fsync(path)  # on disk before it is renamed into place
 
 

@@ -13,7 +13,9 @@ Speed: the song is cut in time into segments (one per 20 s of music, at most
 4: fixed by the song, never by the core count, so the bytes are the same on
 any machine), balanced by an estimate of the work its notes make, and each
 segment is played by its own synth in a forked process (as many at once as
-there are cores), writing into one shared buffer. A segment's synth
+there are cores), writing a few thousand frames at a time onto one shared
+:class:`~composer.tape.Tape` (an unlinked temporary file: memory does not grow
+with the song, and every later pass reads it a block at a time). A segment's synth
 replays the controllers sent before it, then plays the notes that *start* in
 it to their end, tails included; tails that cross into the next segment are
 added there. Voices and effects are linear, so the segments sum to the
@@ -37,8 +39,8 @@ effects come from the genre (:mod:`composer.effects`).
 
 from __future__ import annotations
 
+import errno
 import io
-import mmap
 import multiprocessing
 import os
 import stat
@@ -55,6 +57,7 @@ from .children import become_child, captured_stderr, signals_blocked
 from .effects import Effects
 from .errors import RenderError
 from .soundfonts import SoundFont, resolve_soundfont
+from .tape import Tape, TapeView, blocks, peak
 
 __all__ = ["Effects", "Overdub", "RenderReport", "midi_to_audio", "render_file", "resolve_soundfont",
            "TAIL_SECONDS", "MAX_MIDI_SECONDS", "MAX_MIDI_NOTES", "MAX_MIDI_BYTES"]
@@ -77,6 +80,7 @@ _CAP_FADE_SECONDS = 1.0  # longer fade when the tail is still audible at TAIL_SE
 _TRIM_DB = -60.0
 _SILENT = 1e-6  # a synth block under this (-120 dBFS) ends a segment's tail
 _BLOCK = 4096  # frames rendered between checks that a tail has died away
+_PLAY = 8192  # frames a synth plays into its own buffer before writing them to the tape
 _SEGMENT_SECONDS = 20.0  # the song is cut into one segment per this much music...
 _MAX_SEGMENTS = 4  # ... at most this many: fixed by the song, never by the number of cores
 _EFFECTS_COST = 3.0  # per frame, a synth (reverb, chorus, mixing) costs about what 3 voices do (measured)
@@ -105,6 +109,7 @@ class _Job(NamedTuple):
     start: int
     split: int  # frames from here on are this segment's tail, returned apart
     cap: int  # the song's last frame: the MIDI plus TAIL_SECONDS
+    tail_at: int  # where on the tape this segment's tail (its frames from ``split`` on) is written
     eq: np.ndarray | None = None  # second-order sections to filter the segment with, as it ends
 
 
@@ -208,6 +213,7 @@ def _plan(score: _Score, *, font: SoundFont, effects: Effects, sample_rate: int,
     starts = [0] + [notes[i][0] // 64 * 64 for i in _split_points(notes, score.length, sample_rate, workers)]
     starts = sorted(set(starts))  # on libfluidsynth's 64-frame grid
     jobs = []
+    tail_at = cap  # the tails follow the song on the tape, each in its own stretch
     for start, split in zip(starts, [*starts[1:], cap]):
         mine = [n for n in notes if start <= n[0] < split]
         events = [(s, on_seq, _ON, c, k, v) for s, _, c, k, v, on_seq, _ in mine]
@@ -217,7 +223,8 @@ def _plan(score: _Score, *, font: SoundFont, effects: Effects, sample_rate: int,
         setup = [c for c in controls if c[0] < start]
         if mine:
             jobs.append(_Job(str(font.path), effects, sample_rate, tuple(sorted({n[2] for n in notes})),
-                             setup, events, start, split, cap, eq))
+                             setup, events, start, split, cap, tail_at, eq))
+            tail_at += cap - split
     return jobs
 
 
@@ -250,11 +257,12 @@ def _fluidsynth() -> Any:
     return fluidsynth
 
 
-def _render_job(job: _Job, out: np.ndarray) -> np.ndarray:
-    """Play one segment: frames before ``job.split`` straight into ``out``.
+def _render_job(job: _Job, tape: Tape) -> int:
+    """Play one segment onto ``tape``: frames before ``job.split`` at their place in the song, a
+    few thousand at a time; the frames from ``job.split`` on (the tail that overlaps the next
+    segment) at ``job.tail_at``.
 
-    Returns the frames from ``job.split`` on: the tail that overlaps the next
-    segment, for the caller to add. With ``job.eq``, the segment, tail
+    Returns the tail's length, for the caller to add it. With ``job.eq``, the segment, tail
     included, is filtered from a zero state at its start: filters are linear
     and time-invariant, so the filtered segments sum to the filtered song.
     """
@@ -289,18 +297,25 @@ def _render_job(job: _Job, out: np.ndarray) -> np.ndarray:
             fl.fluid_synth_cc(handle, chan, 93, fx.chorus_send)
         for event in job.setup:
             send(event)
-        tail = np.zeros((job.cap - job.split, 2), dtype=np.float32)  # pages cost nothing until written
+        buffer = np.empty((_PLAY, 2), dtype=np.float32)  # what the synth plays, before the tape
+        ptr = buffer.ctypes.data
         pos = job.start
 
-        def play_to(target: int) -> None:
+        def play_to(target: int, watch: bool = False) -> float:
+            """Play up to ``target``; with ``watch``, returns the largest |sample| played on the side
+            of ``job.split`` where it stopped (the segment, or its tail)."""
             nonlocal pos
+            loudest = [0.0, 0.0]  # before the split, after it
             while pos < target:
-                if pos < job.split:
-                    count, ptr = min(target, job.split) - pos, out.ctypes.data + pos * 8
-                else:
-                    count, ptr = target - pos, tail.ctypes.data + (pos - job.split) * 8
-                write(handle, count, ptr, 0, 2, ptr, 1, 2)
+                count = min(_PLAY, (min(target, job.split) if pos < job.split else target) - pos)
+                write(handle, count, ptr, 0, 2, ptr, 1, 2)  # libfluidsynth's blocks run on across calls
+                played = buffer[:count]
+                after = pos >= job.split
+                tape.write(job.tail_at + pos - job.split if after else pos, played)
+                if watch:
+                    loudest[after] = max(loudest[after], float(played.max()), -float(played.min()))
                 pos += count
+            return loudest[pos > job.split]
 
         active = fl.fluid_synth_get_active_voice_count
         last_note = max((i for i, e in enumerate(job.events) if e[2] <= _ON), default=-1)
@@ -310,18 +325,17 @@ def _render_job(job: _Job, out: np.ndarray) -> np.ndarray:
             play_to(min(event[0], job.cap))
             send(event)
         while pos < job.cap:  # the tail: voices releasing, then the reverb dying away
-            begin = pos
-            play_to(min(job.cap, pos + _BLOCK))
-            block = out[begin:pos] if pos <= job.split else tail[max(0, begin - job.split):pos - job.split]
-            if active(handle) == 0 and max(float(block.max()), -float(block.min())) < _SILENT:
+            loudest = play_to(min(job.cap, pos + _BLOCK), watch=True)
+            if active(handle) == 0 and loudest < _SILENT:
                 break
     finally:
         synth.delete()
-    tail = tail[:max(0, pos - job.split)]
-    if job.eq is not None:
+    tail = max(0, pos - job.split)
+    if job.eq is not None:  # a chunk at a time, through the tape
         from .iir import sosfilt_pieces
 
-        sosfilt_pieces(job.eq, [out[job.start:min(pos, job.split)], tail])
+        sosfilt_pieces(job.eq, [tape.view(job.start, min(pos, job.split)),
+                                tape.view(job.tail_at, job.tail_at + tail)])
     return tail
 
 
@@ -344,8 +358,8 @@ def _sender(fl: Any, handle: int) -> Callable[[_Event], Any]:
     return lambda event: calls[event[2]](*event[3:])
 
 
-def _child(job: _Job, out: np.ndarray, conn: Any, parent: int, others: list[Any]) -> None:
-    """Process body: play ``job`` into the shared ``out``, send its tail through ``conn``.
+def _child(job: _Job, tape: Tape, conn: Any, parent: int, others: list[Any]) -> None:
+    """Process body: play ``job`` onto the shared ``tape``, send its tail's length through ``conn``.
 
     It dies with ``parent`` (:func:`composer.children.become_child`) and first
     closes the pipe ends it inherited but does not use (``others``, its own
@@ -355,28 +369,26 @@ def _child(job: _Job, out: np.ndarray, conn: Any, parent: int, others: list[Any]
     for end in others:
         end.close()
     try:
-        tail = _render_job(job, out)
+        tail = _render_job(job, tape)
+    except OSError as err:  # the tape's disk is full, say: raised again as it is by the parent
+        conn.send(("OSError", err.errno or errno.EIO, err.strerror or str(err)))
     except Exception as err:  # noqa: BLE001 - reported to the parent, which raises RenderError
         conn.send(str(err) if isinstance(err, RenderError) else f"{type(err).__name__}: {err}")
     else:
-        conn.send(len(tail))
-        if len(tail):
-            conn.send_bytes(np.ascontiguousarray(tail).reshape(-1))  # 1-D: Connection counts len()
+        conn.send(tail)
     finally:
         conn.close()
 
 
-def _render_processes(jobs: list[_Job], meanwhile: Callable[[], Any] | None,
-                      workers: int) -> tuple[np.ndarray, list]:
-    """Play ``jobs`` in forked processes, at most ``workers`` at a time, into one shared buffer.
+def _render_processes(jobs: list[_Job], tape: Tape, meanwhile: Callable[[], Any] | None,
+                      workers: int) -> list[int]:
+    """Play ``jobs`` in forked processes, at most ``workers`` at a time, onto one shared tape.
 
     ``meanwhile`` runs in a thread of this process while they play.
-    Returns the song and the segments' tails as (first frame, audio), in the jobs' order.
+    Returns the length of each job's tail, in the jobs' order.
     """
     from multiprocessing.connection import wait
 
-    shared = mmap.mmap(-1, jobs[0].cap * 8)  # anonymous, shared with the children
-    out = np.frombuffer(shared, dtype=np.float32).reshape(-1, 2)
     context = multiprocessing.get_context("fork")
     waiting = list(enumerate(jobs))
     running: dict[Any, tuple[int, _Job, Any]] = {}  # read end -> (index, job, process)
@@ -385,15 +397,15 @@ def _render_processes(jobs: list[_Job], meanwhile: Callable[[], Any] | None,
         index, job = waiting.pop(0)
         receive, send = context.Pipe(duplex=False)
         others = [receive, *running]
-        process = context.Process(target=_child, args=(job, out, send, os.getpid(), others), daemon=True)
+        process = context.Process(target=_child, args=(job, tape, send, os.getpid(), others), daemon=True)
         with signals_blocked():  # a Ctrl-C waits until the child has set it aside
             process.start()
         send.close()
         running[receive] = (index, job, process)
 
     helper = threading.Thread(target=meanwhile, daemon=True) if meanwhile else None
-    tails: dict[int, tuple[int, np.ndarray]] = {}
-    error = None
+    tails: dict[int, int] = {}
+    error: str | OSError | None = None
     try:
         while waiting and len(running) < workers:
             launch()
@@ -406,8 +418,10 @@ def _render_processes(jobs: list[_Job], meanwhile: Callable[[], Any] | None,
                     message = receive.recv()
                     if isinstance(message, str):
                         error = error or message
-                    elif message:
-                        tails[index] = (job.split, np.frombuffer(receive.recv_bytes(), np.float32).reshape(-1, 2))
+                    elif isinstance(message, tuple):
+                        error = error or OSError(message[1], message[2])
+                    else:
+                        tails[index] = message
                 except (EOFError, OSError) as err:
                     error = error or f"a synth process stopped without finishing ({err or 'no output'})"
                 receive.close()
@@ -421,22 +435,23 @@ def _render_processes(jobs: list[_Job], meanwhile: Callable[[], Any] | None,
             process.join()
         if helper is not None and helper.ident is not None:  # started
             helper.join()
+    if isinstance(error, OSError):
+        raise error
     if error:
         raise RenderError(error)
-    return out, [tails[i] for i in sorted(tails)]
+    return [tails[i] for i in range(len(jobs))]
 
 
-def _render_threads(jobs: list[_Job], meanwhile: Callable[[], Any] | None,
-                    workers: int) -> tuple[np.ndarray, list]:
+def _render_threads(jobs: list[_Job], tape: Tape, meanwhile: Callable[[], Any] | None,
+                    workers: int) -> list[int]:
     """As :func:`_render_processes`, in threads (libfluidsynth plays with the GIL released)."""
-    out = np.zeros((jobs[0].cap, 2), dtype=np.float32)
     with ThreadPoolExecutor(max_workers=workers + 1) as pool:
         helper = pool.submit(meanwhile) if meanwhile else None
-        futures = [(job.split, pool.submit(_render_job, job, out)) for job in jobs]
-        tails = [(split, future.result()) for split, future in futures]
+        futures = [pool.submit(_render_job, job, tape) for job in jobs]
+        tails = [future.result() for future in futures]
         if helper:
             helper.result()
-    return out, tails
+    return tails
 
 
 def midi_to_audio(midi: bytes | str | Path, *, soundfont: SoundFont | None = None,
@@ -463,17 +478,27 @@ def midi_to_audio(midi: bytes | str | Path, *, soundfont: SoundFont | None = Non
         RenderError: unreadable MIDI, no notes, libfluidsynth missing, or a
             font it cannot load.
     """
-    return _render(midi, soundfont=soundfont, effects=effects, sample_rate=sample_rate,
-                   workers=workers, channels=channels)
+    audio = _render(midi, soundfont=soundfont, effects=effects, sample_rate=sample_rate,
+                    workers=workers, channels=channels)
+    try:
+        return audio[:]
+    finally:
+        audio.tape.close()
 
 
 def _render(midi: bytes | str | Path, *, soundfont: SoundFont | None, effects: Effects, sample_rate: int,
             workers: int | None, channels: set[int] | None = None,
-            meanwhile: Callable[[], Any] | None = None, eq: np.ndarray | None = None) -> np.ndarray:
-    """:func:`midi_to_audio`, running ``meanwhile`` in a thread while the synths play.
+            meanwhile: Callable[[], Any] | None = None, eq: np.ndarray | None = None,
+            folder: Path | None = None) -> TapeView:
+    """:func:`midi_to_audio` onto a tape (in ``folder``), running ``meanwhile`` in a thread while
+    the synths play; the caller closes the view's tape.
 
     With ``eq`` (second-order sections), each synth filters its own segment
     as it ends, in parallel, and the tail is trimmed after the filter.
+
+    Raises:
+        RenderError: as for :func:`midi_to_audio`.
+        OSError: the tape cannot be written (a full disk).
     """
     font = soundfont if soundfont is not None else resolve_soundfont()
     score = _read_midi(midi, sample_rate)
@@ -484,27 +509,39 @@ def _render(midi: bytes | str | Path, *, soundfont: SoundFont | None, effects: E
         raise RenderError(f"the MIDI file has no notes to play: {_name(midi)}")
     _fluidsynth()  # fails here, before any process starts, if the library is missing
     workers = max(1, min(len(jobs), workers if workers is not None else os.cpu_count() or 1))
-    if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-        out, tails = _render_processes(jobs, meanwhile, workers)
-    else:
-        out, tails = _render_threads(jobs, meanwhile, workers)
-    for split, tail in tails:
-        out[split:split + len(tail)] += tail
-    return _trim(out, length=score.length, sample_rate=sample_rate)
+    tape = Tape(max(job.tail_at + job.cap - job.split for job in jobs), folder=folder)
+    try:
+        if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+            tails = _render_processes(jobs, tape, meanwhile, workers)
+        else:
+            tails = _render_threads(jobs, tape, meanwhile, workers)
+        out = tape.view(0, jobs[0].cap)
+        for job, length in zip(jobs, tails):  # in the jobs' order, as the sums always were
+            tail = tape.view(job.tail_at, job.tail_at + length)
+            for part in blocks(length):
+                out[job.split + part.start:job.split + part.stop] += tail[part]
+        return _trim(out, length=score.length, sample_rate=sample_rate)
+    except BaseException:
+        tape.close()
+        raise
 
 
-def _trim(audio: np.ndarray, *, length: int, sample_rate: int) -> np.ndarray:
+def _trim(audio: TapeView, *, length: int, sample_rate: int) -> TapeView:
     """Cut the tail where it falls 60 dB under the peak, ending in a short fade.
 
-    Works in place; returns a view of ``length`` frames (the MIDI) plus the
-    audible part of the tail, at most up to the end of ``audio``.
+    Works in place, a block at a time; returns a view of ``length`` frames
+    (the MIDI) plus the audible part of the tail, at most up to the end of ``audio``.
     """
-    peak = max(float(audio.max()), -float(audio.min())) if len(audio) else 0.0
-    if peak == 0.0:
-        return audio[:length]
-    tail = audio[length:]
-    loud = np.flatnonzero(np.maximum(tail.max(axis=1), -tail.min(axis=1)) > peak * 10 ** (_TRIM_DB / 20))
-    stop = length + (int(loud[-1]) + 1 if loud.size else 0)
+    loudest = peak(audio)
+    if loudest == 0.0:
+        return audio.tape.view(audio.start, audio.start + length)
+    last = -1  # the last frame of the tail over the threshold
+    for part in blocks(len(audio) - length):
+        tail = audio[length + part.start:length + part.stop]
+        loud = np.flatnonzero(np.maximum(tail.max(axis=1), -tail.min(axis=1)) > loudest * 10 ** (_TRIM_DB / 20))
+        if loud.size:
+            last = part.start + int(loud[-1])
+    stop = length + last + 1
     fade = round(_FADE_SECONDS * sample_rate)
     if stop + fade >= len(audio):  # still audible at the cap: a longer fade, to the cap
         stop, fade = len(audio), round(_CAP_FADE_SECONDS * sample_rate)
@@ -513,7 +550,7 @@ def _trim(audio: np.ndarray, *, length: int, sample_rate: int) -> np.ndarray:
     fade = min(fade, stop - length)
     if fade > 0:
         audio[stop - fade:stop] *= (0.5 + 0.5 * np.cos(np.linspace(0.0, np.pi, fade, dtype=np.float32)))[:, None]
-    return audio[:stop]
+    return audio.tape.view(audio.start, audio.start + stop)
 
 
 @dataclass(frozen=True, slots=True)
@@ -593,13 +630,14 @@ def _span_loudness(audio: np.ndarray, spans: list[tuple[int, int]], sample_rate:
 
     state = R128State(2, sample_rate, MeasurementMode.MODE_I)
     for a, b in spans:
-        piece = np.ascontiguousarray(audio[a:b], dtype=np.float32)
-        state.add_frames(piece.reshape(-1), len(piece))
+        for part in blocks(b - a):  # a block at a time: the band is on a tape
+            piece = np.ascontiguousarray(audio[a + part.start:a + part.stop], dtype=np.float32)
+            state.add_frames(piece.reshape(-1), len(piece))
     lufs = float(get_loudness_global(state))
     return lufs if math.isfinite(lufs) and lufs > -70.0 else -math.inf
 
 
-def _overdub(band: np.ndarray, part: np.ndarray, overdub: Overdub, sample_rate: int) -> float:
+def _overdub(band: TapeView, part: np.ndarray, overdub: Overdub, sample_rate: int) -> float:
     """Mix ``part`` into ``band`` in place, ``overdub.level_lu`` over it in ``overdub.spans``; returns its gain.
 
     Where the part runs past the band's end, it is cut with a 50 ms fade.
@@ -680,6 +718,24 @@ def render_file(midi_path: str | Path, out_path: str | Path, *, soundfont: Sound
             audio is silent, or a format cannot be written.
     """
     font = soundfont if isinstance(soundfont, SoundFont) else resolve_soundfont(soundfont)
+    from .master import _write_error
+
+    folder = Path(out_path).parent
+    try:  # the song is on a tape in the song's own folder: it fills the disk the song would
+        return _render_file(midi_path, Path(out_path), font=font, effects=effects, formats=formats, title=title,
+                            artist=artist, workers=workers, overdub=overdub,
+                            folder=folder if folder.is_dir() else None)
+    except OSError as err:  # the tape's disk is full (write_audio turns its own errors into ours)
+        from .audio_formats import AUDIO_FORMATS, audio_format
+
+        first = formats[0] if formats and formats[0] in AUDIO_FORMATS else "wav"
+        raise _write_error(Path(out_path).with_suffix(audio_format(first).suffix), err, 0) from err
+
+
+def _render_file(midi_path: str | Path, out_path: Path, *, font: SoundFont, effects: Effects,
+                 formats: tuple[str, ...], title: str, artist: str, workers: int | None,
+                 overdub: Overdub | None, folder: Path | None) -> RenderReport:
+    """:func:`render_file`, its tape in ``folder``."""
     from .master import SAMPLE_RATE, _bus_eq, _master, prepare, write_audio
 
     # the synths apply the bus EQ to their own segments; the other filters are built while they play
@@ -695,7 +751,19 @@ def render_file(midi_path: str | Path, out_path: str | Path, *, soundfont: Sound
                 failed.append(err)
     channels = None if overdub is None or not overdub.mute else set(range(16)) - set(overdub.mute)
     audio = _render(midi_path, soundfont=font, effects=effects, sample_rate=SAMPLE_RATE, workers=workers,
-                    meanwhile=meanwhile, eq=_bus_eq(SAMPLE_RATE, effects.presence_db), channels=channels)
+                    meanwhile=meanwhile, eq=_bus_eq(SAMPLE_RATE, effects.presence_db), channels=channels,
+                    folder=folder)
+    with audio.tape:
+        return _master_file(audio, midi_path, out_path, font=font, formats=formats, title=title, artist=artist,
+                            overdub=overdub, made=made, failed=failed)
+
+
+def _master_file(audio: TapeView, midi_path: str | Path, out_path: Path, *, font: SoundFont,
+                 formats: tuple[str, ...], title: str, artist: str, overdub: Overdub | None,
+                 made: list[np.ndarray], failed: list[BaseException]) -> RenderReport:
+    """The rest of :func:`render_file`, once the band is on its tape: the overdub, the master, the files."""
+    from .master import SAMPLE_RATE, _master, write_audio
+
     gain, part = 1.0, None
     if overdub is not None:
         if failed:
@@ -705,12 +773,12 @@ def render_file(midi_path: str | Path, out_path: str | Path, *, soundfont: Sound
         part = made[0]
         gain = _overdub(audio, part, overdub, SAMPLE_RATE)
 
-    if not (audio.max() > 0 or audio.min() < 0):
+    if not peak(audio) > 0:
         raise RenderError(f"the render of {midi_path} with {font.name} is silent; "
                           "the font may lack the instruments the song uses")
     written: list[tuple[Path, ...]] = []  # the files are written while the final loudness is measured
     figures = _master(audio, SAMPLE_RATE, equalised=True,  # in place: ``audio`` is ours
-                      meanwhile=lambda: written.append(write_audio(Path(out_path), audio, SAMPLE_RATE,
+                      meanwhile=lambda: written.append(write_audio(out_path, audio, SAMPLE_RATE,
                                                                    formats=formats, title=title, artist=artist)))
     paths = written[0]
     return RenderReport(paths=paths, seconds=len(audio) / SAMPLE_RATE, lufs=figures.lufs,
