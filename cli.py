@@ -432,12 +432,14 @@ def voices() -> None:
 @click.option("--soundfont", default=None, help="A .sf2/.sf3 path, or a catalog name such as 'small'.")
 @click.option("--format", "formats", type=Formats(), multiple=True,
               help=FORMAT_HELP + " Each goes beside --out, with its own suffix.")
+@click.option("--artist", default="", help="The artist tag [default: none]. The title tag is the MIDI's "
+              "sequence name (its first track's name), else the MIDI file's name.")
 @click.option("--voice", "voice", type=VOICE, default=None,
               help="Sing the lyric events of the MIDI's Vocal track with this voice ('auto' is not assumed: "
                    "without --voice the MIDI renders as it is).")
 @click.option("--debug", is_flag=True, help="Show a traceback on errors.")
-def render(midi: Path, out: Path, soundfont: str | None, formats: tuple[tuple[str, ...], ...], voice: str | None,
-           debug: bool) -> None:
+def render(midi: Path, out: Path, soundfont: str | None, formats: tuple[tuple[str, ...], ...], artist: str,
+           voice: str | None, debug: bool) -> None:
     """Render any General MIDI file to mastered audio.
 
     \b
@@ -451,7 +453,7 @@ def render(midi: Path, out: Path, soundfont: str | None, formats: tuple[tuple[st
     try:
         from composer.errors import OutputError, RenderError
         from composer.output import check_file
-        from composer.render import render_file, resolve_soundfont
+        from composer.render import midi_title, render_file, resolve_soundfont
         if not midi.exists():
             raise RenderError(f"no MIDI file at {midi}")
         if out.is_dir():
@@ -465,7 +467,8 @@ def render(midi: Path, out: Path, soundfont: str | None, formats: tuple[tuple[st
         if voice and voice != "none":
             dub = _sung_overdub(midi, voice)
         with _sigterm_interrupts():  # a terminated render removes its .part files too
-            report = render_file(midi, out, soundfont=font, formats=chosen, overdub=dub)
+            report = render_file(midi, out, soundfont=font, formats=chosen, overdub=dub,
+                                 title=midi_title(midi) or midi.stem, artist=artist)
     except Exception as err:  # noqa: BLE001 - mapped to one line and an exit code
         _fail(err, debug)
     except KeyboardInterrupt as err:

@@ -46,7 +46,7 @@ from .iir import butter_highpass, high_shelf, moving_average, sosfilt
 from .loudness import (HOP, hop_energies, hop_peak_bounds, hop_true_peaks, integrated_loudness,
                        loudness_apart)
 from .output import STAGE_PREFIX, fsync, remove_stale_parts
-from .tape import TapeView, peak
+from .tape import Tape, TapeView, peak
 
 __all__ = ["SAMPLE_RATE", "Loudness", "master", "measure", "true_peak", "audio_to_wav", "write_audio", "prepare"]
 
@@ -64,6 +64,8 @@ _HEADROOM = 10 ** (3 / 20)  # peaks are measured exactly for up to 3 dB of make-
 _MAKEUP_ROUNDS = 6  # rounds of winning back the loudness the limiter takes
 _MAX_MAKEUP = 10 ** (6 / 20)  # ... up to 6 dB
 _CHUNK = 1 << 16  # frames processed at a time (keeps temporaries small)
+_PEAK_ROUNDS = 4  # encodings of a lossy file, at most, to bring its decoded true peak under the ceiling
+_PEAK_STEP_DB = 0.2  # ... each with the margin grown by the excess and this much more
 _SERIAL_STEP = 997  # every this-many-th frame goes into an Ogg file's serial (oggserial.serial_for)
 
 
@@ -442,14 +444,63 @@ def _write_error(final: Path, err: BaseException, frames: int) -> Exception:
     return RenderError(f"cannot write {shown}: {reason}")
 
 
-def write_audio(path: Path, audio: np.ndarray, sample_rate: int, *, formats: tuple[str, ...] = ("wav",),
-                title: str = "", artist: str = "Songgram") -> tuple[Path, ...]:
+def _limited(audio: np.ndarray | TapeView, ceiling_dbtp: float, folder: Path) -> tuple[Any, Tape | None]:
+    """``audio`` with its true peak limited to ``ceiling_dbtp``: ``audio`` itself where no hop can
+    reach it, else a limited copy on a tape in ``folder`` (returned too, for the caller to close).
+
+    The limiter of :func:`_master` (look-ahead, smooth, never clipping, aiming
+    :data:`_LIMIT_MARGIN_DB` under the ceiling), run on the finished master
+    for the formats whose encoders overshoot (``true_peak_margin_db``).
+    """
+    ceiling = 10 ** ((ceiling_dbtp - _LIMIT_MARGIN_DB) / 20)
+    bounds = hop_peak_bounds(audio)
+    if not len(bounds) or float(bounds.max()) <= ceiling:
+        return audio, None
+    peaks, _ = _true_peaks(audio, ceiling, bounds)
+    limit = _limit_gain(peaks, ceiling)
+    if float(limit.min()) >= 1.0:
+        return audio, None
+    tape = Tape(len(audio), folder=folder)
+    try:
+        copy = tape.view()
+        for part in _chunks(len(audio)):
+            copy[part] = audio[part]
+        _apply_gain(copy, limit, HOP)
+    except BaseException:
+        tape.close()
+        raise
+    return copy, tape
+
+
+def _decoded_true_peak(path: Path, folder: Path) -> float:
+    """The true peak (linear) of the audio file ``path`` as a player decodes it, a chunk at a time."""
+    import soundfile
+
+    with soundfile.SoundFile(path) as sound, Tape(sound.frames, channels=sound.channels, folder=folder) as tape:
+        at = 0
+        for block in sound.blocks(blocksize=_CHUNK, dtype="float32", always_2d=True):
+            tape.write(at, block)
+            at += len(block)
+        return true_peak(tape.view(0, at)) if at else 0.0
+
+
+def write_audio(path: Path, audio: np.ndarray | TapeView, sample_rate: int, *, formats: tuple[str, ...] = ("wav",),
+                title: str = "", artist: str = "Songgram", ceiling_dbtp: float = -1.0) -> tuple[Path, ...]:
     """Write ``audio`` as ``path`` with each format's suffix; all files or none.
 
     Every file is written under a temporary name in the same folder and
     flushed to disk; only when all are complete are they renamed into place.
     (render_file writes while the final loudness is measured, so the flush
     costs no time there; a staged compose then finds nothing left to flush.)
+
+    A format with a ``true_peak_margin_db`` in ``rules/audio.toml`` (the lossy
+    ones: their encoders overshoot the peaks they are given) encodes ``audio``
+    limited to ``ceiling_dbtp`` minus that margin; the file is then decoded and
+    its true peak measured, and where the encoder still went over
+    ``ceiling_dbtp``, the margin grows by the excess and the file is encoded
+    again (at most :data:`_PEAK_ROUNDS` times). The lossless formats get
+    ``audio`` as it is.
+    Title and artist are tagged where not empty.
 
     Raises:
         RenderError: an unknown format, one this libsndfile cannot write, or
@@ -470,18 +521,34 @@ def write_audio(path: Path, audio: np.ndarray, sample_rate: int, *, formats: tup
         raise RenderError(f"output folder does not exist: {path.parent}")
     remove_stale_parts(path.parent)  # left by a render that was killed
     done: list[tuple[Path, Path]] = []
+    sources: dict[float, tuple[Any, Tape | None]] = {0.0: (audio, None)}  # by margin: the audio it encodes
+    fmt = formats[0]
     try:
         for fmt in dict.fromkeys(formats):
             final = path.with_suffix(audio_format(fmt).suffix)
             temp = _temp_beside(final)
             done.append((temp, final))
-            _write_one(temp, audio, sample_rate, fmt, title=title, artist=artist)
+            margin = audio_format(fmt).true_peak_margin_db
+            for _ in range(_PEAK_ROUNDS):  # a lossy file is decoded and measured; over the ceiling, again
+                if margin not in sources:
+                    sources[margin] = _limited(audio, ceiling_dbtp - margin, path.parent)
+                _write_one(temp, sources[margin][0], sample_rate, fmt, title=title, artist=artist)
+                if not margin:
+                    break
+                over = _db(_decoded_true_peak(temp, path.parent)) - ceiling_dbtp
+                if over <= 0:
+                    break
+                margin = round(margin + over + _PEAK_STEP_DB, 2)
     except BaseException as err:
         for temp, _ in done:
             temp.unlink(missing_ok=True)
         if isinstance(err, (OSError, RuntimeError)):  # soundfile.LibsndfileError is a RuntimeError
             raise _write_error(path.with_suffix(audio_format(fmt).suffix), err, len(audio)) from err
         raise
+    finally:
+        for _, tape in sources.values():
+            if tape is not None:
+                tape.close()
     for temp, final in done:
         os.replace(temp, final)
     return tuple(final for _, final in done)

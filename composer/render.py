@@ -59,7 +59,7 @@ from .errors import RenderError
 from .soundfonts import SoundFont, resolve_soundfont
 from .tape import Tape, TapeView, blocks, peak
 
-__all__ = ["Effects", "Overdub", "RenderReport", "midi_to_audio", "render_file", "resolve_soundfont",
+__all__ = ["Effects", "Overdub", "RenderReport", "midi_to_audio", "midi_title", "render_file", "resolve_soundfont",
            "TAIL_SECONDS", "MAX_MIDI_SECONDS", "MAX_MIDI_NOTES", "MAX_MIDI_BYTES"]
 
 TAIL_SECONDS = 4.0
@@ -173,6 +173,32 @@ def _read_midi(midi: bytes | str | Path, sample_rate: int) -> _Score:
         notes.append((begin, length, chan, key, velocity, on_seq, len(merged)))
     notes.sort()
     return _Score(notes, controls, length)
+
+
+def midi_title(midi: bytes | str | Path) -> str:
+    """The MIDI file's sequence name: the first track's name (in a type 1 file, the conductor's;
+    the other tracks' names are their instruments), or "" when it has none.
+
+    Names are read as UTF-8 where they are (ours are), else as Latin-1 (the MIDI default).
+    A file that is not MIDI has no name here: rendering it says what is wrong.
+
+    Raises:
+        RenderError: no file at ``midi``, or not a regular file.
+    """
+    import mido
+
+    raw = midi if isinstance(midi, bytes) else _read_regular_file(Path(midi))
+    try:
+        song = mido.MidiFile(file=io.BytesIO(raw)) if len(raw) <= MAX_MIDI_BYTES else None
+    except (OSError, EOFError, ValueError, KeyError, IndexError, TypeError):
+        song = None
+    for msg in song.tracks[0] if song is not None and song.tracks else []:
+        if msg.type == "track_name" and msg.name.strip():
+            try:
+                return msg.name.encode("latin-1").decode("utf-8").strip()
+            except (UnicodeEncodeError, UnicodeDecodeError):
+                return msg.name.strip()
+    return ""
 
 
 def _read_regular_file(path: Path) -> bytes:

@@ -96,6 +96,7 @@ class Tape:
         buffer, done = memoryview(data).cast("B"), 0
         while done < len(buffer):
             done += os.pwrite(self.fd, buffer[done:], start * self.channels * 4 + done)
+        self.frames = max(self.frames, start + len(data))  # written past the end: the file grew
 
     def close(self) -> None:
         self._file.close()
