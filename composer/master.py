@@ -554,9 +554,10 @@ def write_audio(path: Path, audio: np.ndarray | TapeView, sample_rate: int, *, f
     return tuple(final for _, final in done)
 
 
-def audio_to_wav(path: str | Path, audio: np.ndarray, sample_rate: int) -> Path:
-    """Write ``audio`` as a 44.1 kHz stereo 16-bit PCM WAV, atomically.
+def audio_to_wav(path: str | Path, audio: np.ndarray, sample_rate: int, *, title: str = "", artist: str = "") -> Path:
+    """Write ``audio`` as a 44.1 kHz stereo 16-bit PCM WAV, atomically, with these tags where not empty.
 
     Audio at another rate is resampled; mono is spread to both channels.
     """
-    return write_audio(Path(path).with_suffix(".wav"), audio, sample_rate, formats=("wav",), artist="")[0]
+    return write_audio(Path(path).with_suffix(".wav"), audio, sample_rate, formats=("wav",), title=title,
+                       artist=artist)[0]

@@ -136,7 +136,10 @@ def test_stems_one_wav_per_part_at_mix_level(runner, tmp_path):
     stems = sorted(tmp_path.glob("stem-*.wav"))
     assert {p.stem for p in stems} == {"stem-" + t["name"].lower() for t in document["tracks"]}
     lengths = set()
+    names = {"stem-" + t["name"].lower(): t["name"] for t in document["tracks"]}
     for path in stems:
+        with soundfile.SoundFile(str(path)) as sound:  # tagged as song.wav is
+            assert (sound.title, sound.artist) == (f"{document['title']} ({names[path.stem]})", "Songgram")
         audio, rate = soundfile.read(str(path))
         assert rate == 44100 and audio.shape[1] == 2
         assert 0.01 < abs(audio).max() <= 10 ** (-1 / 20) + 1e-3  # sounds, never above -1 dBFS
