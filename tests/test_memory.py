@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import soundfile
 
-from composer.tape import TAPE_PREFIX
+from composer.audio.tape import TAPE_PREFIX
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 from scipy.signal import resample_poly
 
 from composer import master as mastering
+from composer.audio import files
 from composer import soundfonts
 from composer.errors import GrammarError, RenderError
 from composer.loudness import FIR
@@ -286,14 +287,14 @@ def test_broken_font_is_a_render_error_and_writes_nothing(band, tmp_path, make):
 
 def test_failed_write_leaves_no_file(tmp_path, monkeypatch):
     audio = np.zeros((RATE, 2), np.float32)
-    real = mastering._write_one
+    real = files._write_one
 
     def fail_on_flac(path, audio, rate, fmt, **tags):
         if fmt == "flac":
             raise OSError("disk full")
         real(path, audio, rate, fmt, **tags)
 
-    monkeypatch.setattr(mastering, "_write_one", fail_on_flac)
+    monkeypatch.setattr(files, "_write_one", fail_on_flac)
     with pytest.raises(RenderError, match="disk full"):
         mastering.write_audio(tmp_path / "song.wav", audio, RATE, formats=("wav", "flac"))
     assert list(tmp_path.iterdir()) == []
