@@ -611,12 +611,14 @@ def voices() -> None:
 @click.option("--soundfont", default=None, help="A .sf2/.sf3 path, or a catalog name such as 'small'.")
 @click.option("--format", "formats", type=Formats(), multiple=True,
               help=FORMAT_HELP + " Each goes beside --out, with its own suffix.")
+@click.option("--artist", default="", help="The artist tag [default: none]. The title tag is the MIDI's "
+              "sequence name (its first track's name), else the MIDI file's name.")
 @click.option("--voice", "voice", type=VOICE, default=None,
               help="Sing the lyric events of the MIDI's Vocal track with this voice ('auto' is not assumed: "
                    "without --voice the MIDI renders as it is).")
 @click.option("--debug", is_flag=True, help="Show a traceback on errors.")
-def render(midi: Path, out: Path, soundfont: str | None, formats: tuple[tuple[str, ...], ...], voice: str | None,
-           debug: bool) -> None:
+def render(midi: Path, out: Path, soundfont: str | None, formats: tuple[tuple[str, ...], ...], artist: str,
+           voice: str | None, debug: bool) -> None:
     """Render any General MIDI file to mastered audio.
 
     \b
@@ -632,7 +634,7 @@ def render(midi: Path, out: Path, soundfont: str | None, formats: tuple[tuple[st
     try:
         from composer.errors import OutputError
         from composer.output import check_file
-        from composer.render import render_file, resolve_soundfont
+        from composer.render import midi_title, render_file, resolve_soundfont
         if out.is_dir():
             raise OutputError(f"--out {out} is a folder; give a file name such as song.wav")
         for name in chosen:  # each format's file: a regular file, not in a system folder
@@ -645,6 +647,7 @@ def render(midi: Path, out: Path, soundfont: str | None, formats: tuple[tuple[st
         talk.stage("rendering")
         with _sigterm_interrupts():  # a terminated render removes its .part files too
             report = render_file(midi, out, soundfont=font, formats=chosen, overdub=dub,
+                                 title=midi_title(midi) or midi.stem, artist=artist,
                                  progress=talk.bar if talk.live else None)
         talk.done()
     except Exception as err:  # noqa: BLE001 - mapped to one line and an exit code

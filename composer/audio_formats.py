@@ -30,6 +30,8 @@ class AudioFormat:
         container: libsndfile's major format ("FLAC").
         subtype: libsndfile's encoding ("PCM_16").
         sample_rate: Hz the file is written at, or None for the master's rate.
+        true_peak_margin_db: how far under the master's true-peak ceiling the audio is limited
+            before this format encodes it (lossy encoders overshoot; 0 for lossless formats).
     """
 
     name: str
@@ -37,6 +39,7 @@ class AudioFormat:
     container: str
     subtype: str
     sample_rate: int | None = None
+    true_peak_margin_db: float = 0.0
 
 
 @cache
@@ -59,8 +62,11 @@ def _formats() -> dict[str, AudioFormat]:
         rate = data.optional(raw, f"{key}.sample_rate", int, 0, where=_WHERE)
         if rate and not 8000 <= rate <= 192000:
             raise GrammarError(f"{_WHERE}: key '{key}.sample_rate' must be 8000..192000 Hz, got {rate}")
+        margin = float(data.optional(raw, f"{key}.true_peak_margin_db", (int, float), 0.0, where=_WHERE))
+        if not 0.0 <= margin <= 6.0:
+            raise GrammarError(f"{_WHERE}: key '{key}.true_peak_margin_db' must be 0..6 dB, got {margin}")
         out[name] = AudioFormat(name, suffix, data.require(raw, f"{key}.container", str, where=_WHERE),
-                                data.require(raw, f"{key}.subtype", str, where=_WHERE), rate or None)
+                                data.require(raw, f"{key}.subtype", str, where=_WHERE), rate or None, margin)
     return out
 
 

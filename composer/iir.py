@@ -24,8 +24,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
+from typing import Any, TypeAlias
 
 import numpy as np
+
+Frames: TypeAlias = Any
+"""Audio as (frames, channels): a numpy array, or anything read and written by slices of frames like one
+(a tape view, :class:`composer.audio.tape.TapeView`, which keeps a long song on disk)."""
 
 __all__ = ["sosfilt", "sosfilt_pieces", "filtered", "serial_matmul", "moving_average", "butter_highpass",
            "high_shelf"]
@@ -168,7 +173,7 @@ def sosfilt(sos: np.ndarray, audio: np.ndarray, *, out: np.ndarray | None = None
     return out
 
 
-def sosfilt_pieces(sos: np.ndarray, pieces: Sequence[np.ndarray]) -> None:
+def sosfilt_pieces(sos: np.ndarray, pieces: Sequence[Any]) -> None:  # arrays, or tape views
     """Filter ``pieces``, in place, as one signal cut into consecutive pieces.
 
     The filter's state runs on from the end of one piece into the next, so the
@@ -197,7 +202,7 @@ def filtered(sos: np.ndarray, audio: np.ndarray, *, dtype: type | np.dtype = np.
         yield part, block
 
 
-def _filtered(sos: np.ndarray, pieces: Sequence[np.ndarray], dtype: type | np.dtype
+def _filtered(sos: np.ndarray, pieces: Sequence[Any], dtype: type | np.dtype
               ) -> Iterator[tuple[tuple[int, slice], np.ndarray]]:
     """:func:`filtered` over consecutive ``pieces``: yields ((piece, frames), the filtered frames)."""
     sos = np.ascontiguousarray(sos, dtype=np.float64)

@@ -31,11 +31,12 @@ import signal
 import struct
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import numpy as np
 
 from .children import become_child, signals_blocked
-from .iir import filtered, high_shelf, serial_matmul
+from .iir import Frames, filtered, high_shelf, serial_matmul
 
 __all__ = ["HOP", "FIR", "FIR_GAIN", "k_weighting", "integrated_loudness", "loudness_apart", "hop_energies",
            "hop_true_peaks", "hop_peak_bounds"]
@@ -98,7 +99,7 @@ _BOUND_S, _BOUND_W, _BOUND_A, _BOUND_V = _bound_factors()
 _BOUND_MARGIN = 1e-5  # covers float32 rounding in the differences
 
 
-def hop_peak_bounds(audio: np.ndarray) -> np.ndarray:
+def hop_peak_bounds(audio: Any) -> np.ndarray:  # an array, or a tape view read by slices
     """Per :data:`HOP`-frame hop, a bound on the 4x oversampled peak (both channels), cheaply.
 
     Over the frames an oversampled value of the hop can draw on (6 either
@@ -154,7 +155,7 @@ def k_weighting(sample_rate: float) -> np.ndarray:
     return np.vstack([shelf, highpass])
 
 
-def integrated_loudness(audio: np.ndarray, sample_rate: int) -> float:
+def integrated_loudness(audio: Frames, sample_rate: int) -> float:
     """BS.1770 integrated loudness (LUFS) of ``audio`` (frames, channels), measured by libebur128.
 
     Silence, and anything under the -70 LUFS gate, is ``-inf``.
@@ -165,13 +166,15 @@ def integrated_loudness(audio: np.ndarray, sample_rate: int) -> float:
     if not frames:
         return -math.inf
     state = R128State(channels, sample_rate, MeasurementMode.MODE_I)
-    state.add_frames(np.ascontiguousarray(audio, dtype=np.float32).reshape(-1), frames)
+    for start in range(0, frames, _PEAK_CHUNK):  # a chunk at a time: the song may be on a tape
+        piece = np.ascontiguousarray(audio[start:start + _PEAK_CHUNK], dtype=np.float32)
+        state.add_frames(piece.reshape(-1), len(piece))
     lufs = float(get_loudness_global(state))
     return lufs if math.isfinite(lufs) and lufs > -70.0 else -math.inf
 
 
 @contextlib.contextmanager
-def loudness_apart(audio: np.ndarray, sample_rate: int) -> Iterator[Callable[[], float]]:
+def loudness_apart(audio: Frames, sample_rate: int) -> Iterator[Callable[[], float]]:
     """:func:`integrated_loudness` of ``audio``, measured in a forked process while this one works on.
 
     pyebur128 holds the GIL while libebur128 measures, so a thread cannot
@@ -230,7 +233,7 @@ def loudness_apart(audio: np.ndarray, sample_rate: int) -> Iterator[Callable[[],
         os.waitpid(pid, 0)
 
 
-def hop_energies(audio: np.ndarray, sample_rate: int) -> np.ndarray:
+def hop_energies(audio: Frames, sample_rate: int) -> np.ndarray:
     """The K-weighted energy of each :data:`HOP`-frame hop (the last may be short).
 
     The energy of a frame is the sum over channels of its weighted square
@@ -241,7 +244,7 @@ def hop_energies(audio: np.ndarray, sample_rate: int) -> np.ndarray:
         return functools.reduce(operator.add, pool.map(lambda one: _energies(one, sample_rate), channels))
 
 
-def _energies(audio: np.ndarray, sample_rate: int) -> np.ndarray:
+def _energies(audio: Frames, sample_rate: int) -> np.ndarray:
     """K-weighted energy of each hop of one channel."""
     hops = np.zeros(-(-len(audio) // HOP))
     for part, block in filtered(k_weighting(sample_rate), audio, dtype=np.float32):
@@ -254,7 +257,7 @@ def _energies(audio: np.ndarray, sample_rate: int) -> np.ndarray:
     return hops
 
 
-def hop_true_peaks(audio: np.ndarray, hops: np.ndarray) -> np.ndarray:
+def hop_true_peaks(audio: Frames, hops: np.ndarray) -> np.ndarray:
     """The 4x oversampled peak (both channels) of each of ``hops`` (sorted :data:`HOP`-frame hop numbers).
 
     Only the wanted hops are oversampled, read a stretch of

@@ -37,6 +37,8 @@ def song_to_stems(song: Song, folder: Path, *, soundfont: SoundFont, effects: Ef
                   sung: tuple[np.ndarray, float] | None = None, frames: int | None = None) -> tuple[Path, ...]:
     """Write ``folder/stem-<part>.wav`` for every part of ``song``; returns the paths.
 
+    Each is tagged as song.wav is, its title "<song title> (<part>)", artist Songgram.
+
     With ``sung`` (the processed voice as mixed, and the gain it was mixed
     with), stem-vocal.wav is the voice, not the Vocal instrument, which the
     mix leaves out. ``frames`` sets every stem's length (song.wav's).
@@ -66,4 +68,5 @@ def song_to_stems(song: Song, folder: Path, *, soundfont: SoundFont, effects: Ef
     ceiling = 10 ** (STEM_CEILING_DBFS / 20)
     if peak > ceiling:
         gain *= ceiling / peak
-    return tuple(audio_to_wav(folder / f"stem-{slug(name)}.wav", a * gain, sample_rate) for name, a in audio.items())
+    return tuple(audio_to_wav(folder / f"stem-{slug(name)}.wav", a * gain, sample_rate, title=f"{song.title} ({name})",
+                              artist="Songgram") for name, a in audio.items())

@@ -100,6 +100,26 @@ def test_render_any_midi(runner, tmp_path, demo_song):
     assert soundfile.info(str(tmp_path / "out.wav")).duration > 60
 
 
+def test_render_tags_the_midis_name_and_the_artist_given(runner, tmp_path):
+    song = mido.MidiFile(type=1)
+    song.tracks.append(mido.MidiTrack([mido.MetaMessage("track_name", name="Canción".encode().decode("latin-1"))]))
+    song.tracks.append(mido.MidiTrack([mido.MetaMessage("track_name", name="Piano"),
+                                       mido.Message("note_on", note=60, velocity=90),
+                                       mido.Message("note_off", note=60, time=960)]))
+    song.save(tmp_path / "tune.mid")
+    result = runner.invoke(main, ["render", str(tmp_path / "tune.mid"), "--out", str(tmp_path / "a.mp3"),
+                                  "--artist", "Ana Ruiz"])
+    assert result.exit_code == 0, result.output
+    with soundfile.SoundFile(str(tmp_path / "a.mp3")) as sound:
+        assert (sound.title, sound.artist) == ("Canción", "Ana Ruiz")  # the sequence name, not the track's
+    song.tracks[0] = mido.MidiTrack()  # no sequence name: the file's name is the title
+    song.save(tmp_path / "untitled.mid")
+    result = runner.invoke(main, ["render", str(tmp_path / "untitled.mid"), "--out", str(tmp_path / "b.wav")])
+    assert result.exit_code == 0, result.output
+    with soundfile.SoundFile(str(tmp_path / "b.wav")) as sound:
+        assert (sound.title, sound.artist) == ("untitled", "")
+
+
 def test_png_on_request(runner, tmp_path):
     result = runner.invoke(main, ["compose", MESSAGE, "--to", "Mom", "--genre", "folk", "--vibe", "nostalgic",
                                   "--seed", "4", "--out", str(tmp_path), "--no-audio", "--png"])
@@ -119,7 +139,10 @@ def test_stems_one_wav_per_part_at_mix_level(runner, tmp_path):
     stems = sorted(tmp_path.glob("stem-*.wav"))
     assert {p.stem for p in stems} == {"stem-" + t["name"].lower() for t in document["tracks"]}
     lengths = set()
+    names = {"stem-" + t["name"].lower(): t["name"] for t in document["tracks"]}
     for path in stems:
+        with soundfile.SoundFile(str(path)) as sound:  # tagged as song.wav is
+            assert (sound.title, sound.artist) == (f"{document['title']} ({names[path.stem]})", "Songgram")
         audio, rate = soundfile.read(str(path))
         assert rate == 44100 and audio.shape[1] == 2
         assert 0.01 < abs(audio).max() <= 10 ** (-1 / 20) + 1e-3  # sounds, never above -1 dBFS
@@ -144,6 +167,8 @@ def test_compose_writes_each_format_asked_with_tags(runner, tmp_path):
     assert "song.wav, song.flac, song.ogg, song.mp3" in result.output
     wav, rate = soundfile.read(str(out / "song.wav"))
     title = json.loads((out / "song.json").read_text())["title"]
+    with soundfile.SoundFile(str(out / "song.wav")) as sound:  # every file is tagged, song.wav too
+        assert (sound.title, sound.artist) == (title, "Songgram")
     for name in ("song.flac", "song.ogg", "song.mp3"):
         with soundfile.SoundFile(str(out / name)) as sound:
             assert (sound.samplerate, sound.channels) == (44100, 2)
@@ -174,7 +199,9 @@ def test_render_takes_its_format_from_the_suffix_and_more_from_format(runner, tm
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.mid", "out.flac", "out.opus"]
     assert soundfile.info(str(tmp_path / "out.flac")).format == "FLAC"
-    with soundfile.SoundFile(str(tmp_path / "out.opus")) as sound:
-        assert sound.samplerate == 48000 and sound.artist == "Songgram"
+    for name in ("out.flac", "out.opus"):  # the title is the MIDI's sequence name; no artist unless given
+        with soundfile.SoundFile(str(tmp_path / name)) as sound:
+            assert (sound.title, sound.artist) == (demo_song.title, "")
+    assert soundfile.info(str(tmp_path / "out.opus")).samplerate == 48000
     bad = runner.invoke(main, ["render", str(midi), "--out", str(tmp_path / "out.aiff")])
     assert bad.exit_code == 2 and "unknown audio suffix '.aiff'" in bad.output

@@ -9,7 +9,7 @@ from scipy.signal import butter, resample_poly
 from scipy.signal import sosfilt as scipy_sosfilt
 
 from composer import iir, loudness
-from composer import master as mastering
+from composer.audio.mastering import bus_eq
 
 RATE = 44100
 
@@ -26,7 +26,7 @@ def signal(frames: int, *, seed: int = 0, channels: int = 2) -> np.ndarray:
 @pytest.mark.parametrize("frames", [1, 63, 64, 2047, 70_001, 300_000], ids=lambda n: f"{n} frames")
 def test_sosfilt_is_scipys(frames):
     audio = signal(frames)
-    sos = np.vstack([loudness.k_weighting(RATE), mastering._bus_eq(RATE)])
+    sos = np.vstack([loudness.k_weighting(RATE), bus_eq(RATE)])
     expected = scipy_sosfilt(sos, audio.astype(np.float64), axis=0)
     scale = max(1e-9, np.abs(expected).max())
     assert np.abs(iir.sosfilt(sos, audio) - expected).max() / scale < 1e-9  # float64
@@ -39,7 +39,7 @@ def test_sosfilt_is_scipys(frames):
                          ids=lambda cuts: f"cut at {cuts}")
 def test_sosfilt_pieces_is_scipys_on_the_whole(cuts):
     audio = signal(300_000, seed=3)
-    sos = mastering._bus_eq(RATE)
+    sos = bus_eq(RATE)
     expected = scipy_sosfilt(sos, audio.astype(np.float64), axis=0)
     edges = [0, *cuts, len(audio)]
     pieces = [audio[low:high].astype(np.float64) for low, high in zip(edges, edges[1:])]
