@@ -58,7 +58,9 @@ def test_cli_render_with_a_voice_is_the_library_render_with_its_overdub(runner, 
     midi = song.save(tmp_path / "s", audio=False).folder / "song.mid"
     result = runner.invoke(main, ["render", str(midi), "--out", str(tmp_path / "cli.wav"), "--voice", "kal"])
     assert result.exit_code == 0, result.output
-    render_file(midi, tmp_path / "lib.wav", overdub=midi_overdub(midi, "kal"))
+    from composer.render import midi_title
+
+    render_file(midi, tmp_path / "lib.wav", overdub=midi_overdub(midi, "kal"), title=midi_title(midi), artist="")
     assert (tmp_path / "lib.wav").read_bytes() == (tmp_path / "cli.wav").read_bytes()
 
 
