@@ -36,9 +36,9 @@ _BREATH_DB = -30.0
 _F0_RANGE = (60.0, 600.0)
 _SILENT = 1e-12
 _AP_FLOOR_DB, _AP_RISE_DB = -40.0, 30.0
-_H1_MARGIN_DB = 3.0  # the fundamental is kept at most this far under the second harmonic
+_H1_MARGIN_DB = 6.0  # the fundamental is kept at most this far under the second harmonic
 _H1_MAX_BOOST_DB = 20.0
-_H1_WIDTH = 0.35  # octaves: the standard deviation of the bell that lifts the fundamental
+_H1_WIDTH = 0.3  # octaves: the standard deviation of the bell that lifts the fundamental
 _FFT_SIZE = 512  # at 16 kHz: a 32 ms window, enough for voices over 94 Hz; half the default's cost  # spectral envelope (power) of a silent frame
 
 
