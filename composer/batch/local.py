@@ -48,7 +48,10 @@ class MakerSpec:
     soundfont: str | None = None
 
     def build(self, engine: str) -> SongMaker:
-        """The worker's song maker."""
+        """The worker's song maker (in the worker's process: its heap tuned for renders)."""
+        from ..allocator import keep_large_blocks
+
+        keep_large_blocks()
         return SongMaker(self.out, audio=self.audio, soundfont=self.soundfont, engine=engine)
 
 

@@ -74,8 +74,11 @@ def make_song(request: dict[str, Any], folder: str) -> dict[str, Any]:
     Errors are turned into short texts here: no traceback or path leaves the worker.
     """
     from composer import compose
+    from composer.allocator import keep_large_blocks
     from composer.errors import InputError, RefusedError, SonggramError
     from composer.save import save_song
+
+    keep_large_blocks()  # once per worker process
 
     try:
         song = compose(request["message"], to=request["to"], sender=request.get("from", ""),
