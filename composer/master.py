@@ -1,13 +1,5 @@
-"""Mastering and audio files: the public names of :mod:`composer.audio.mastering` and
-:mod:`composer.audio.files`, where they always were.
-
->>> import numpy as np
->>> t = np.arange(44100 * 3) / 44100
->>> tone = np.stack([np.sin(2 * np.pi * 440 * t)] * 2, axis=1).astype(np.float32) * 0.05
->>> loud = measure(master(tone, 44100), 44100)
->>> round(loud.lufs), loud.true_peak_dbtp <= -1.0
-(-14, True)
-"""
+"""Mastering and audio files: the public names of :mod:`composer.audio.mastering` (whose docstring
+shows them at work) and :mod:`composer.audio.files`, where they always were."""
 
 from __future__ import annotations
 

@@ -46,19 +46,14 @@ def song_to_stems(song: Song, folder: Path, *, soundfont: SoundFont, effects: Ef
     Raises:
         RenderError: a part cannot be rendered (see composer.render).
     """
-    from .iir import sosfilt
     from .master import audio_to_wav, bus_eq, measure
     from .render import midi_to_audio
 
     midi = song_to_midi(song)
-    eq = bus_eq(sample_rate, effects.presence_db)
-
-    def band(channel: int) -> np.ndarray:
-        part = midi_to_audio(midi, soundfont=soundfont, effects=effects, sample_rate=sample_rate,
-                             channels={channel})
-        return sosfilt(eq, part, out=part)
-
-    audio = {t.name: (sung[0] * np.float32(sung[1]) if sung is not None and t.role == "vocal" else band(t.channel))
+    eq = bus_eq(sample_rate, effects.presence_db)   # the band's, as in the render
+    audio = {t.name: (sung[0] * np.float32(sung[1]) if sung is not None and t.role == "vocal" else
+                      midi_to_audio(midi, soundfont=soundfont, effects=effects, sample_rate=sample_rate,
+                                    channels={t.channel}, eq=eq))
              for t in song.tracks if t.notes}
     frames = frames or max(len(a) for a in audio.values())
     audio = {name: np.pad(a[:frames], ((0, max(0, frames - len(a))), (0, 0))) for name, a in audio.items()}

@@ -27,7 +27,8 @@ __all__ = ["Effects", "Overdub", "RenderReport", "midi_to_audio", "render_file",
 
 def midi_to_audio(midi: bytes | str | Path, *, soundfont: SoundFont | None = None,
                   effects: Effects = Effects(), sample_rate: int = 44100,
-                  workers: int | None = None, channels: set[int] | None = None) -> np.ndarray:
+                  workers: int | None = None, channels: set[int] | None = None,
+                  eq: np.ndarray | None = None) -> np.ndarray:
     """Render a General MIDI file to stereo audio (not mastered).
 
     Args:
@@ -40,6 +41,8 @@ def midi_to_audio(midi: bytes | str | Path, *, soundfont: SoundFont | None = Non
             (one per 20 s of music, at most 4) depend only on the song, so the
             audio is the same bytes whatever ``workers`` and the core count.
         channels: play only these channels (0-based, 9 is the drums), as for stems.
+        eq: second-order sections each synth filters its segment with, as
+            :func:`render_file` does with the bus EQ (:func:`~.mastering.bus_eq`).
 
     Returns:
         float32 array of shape (frames, 2): the MIDI's length plus a tail of
@@ -50,7 +53,7 @@ def midi_to_audio(midi: bytes | str | Path, *, soundfont: SoundFont | None = Non
             font it cannot load.
     """
     audio = render_to_tape(midi, soundfont=soundfont, effects=effects, sample_rate=sample_rate,
-                    workers=workers, channels=channels)
+                    workers=workers, channels=channels, eq=eq)
     try:
         return audio[:]
     finally:
