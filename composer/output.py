@@ -216,9 +216,10 @@ def staged_output(out: Path) -> Iterator[Path]:
     done = False
     try:
         yield stage
-        with _signals_held():
+        with _signals_held():  # a held SIGTERM whose default ends the process comes after the cleanup
             _commit(stage, out)
             done = True
+            shutil.rmtree(stage, ignore_errors=True)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
         if not done:

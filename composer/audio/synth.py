@@ -16,6 +16,10 @@ effects come from the genre (:mod:`composer.effects`).
 
 from __future__ import annotations
 
+import contextlib
+import io
+import sys
+import threading
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -49,12 +53,38 @@ class Job(NamedTuple):
     eq: np.ndarray | None = None  # second-order sections to filter the segment with, as it ends
 
 
+class _QuietImport:
+    """Standard output discarded while pyfluidsynth is first imported (one thread at a time)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._redirect: contextlib.AbstractContextManager[Any] | None = None
+
+    def __enter__(self) -> None:
+        self._lock.acquire()
+        if "fluidsynth" not in sys.modules:
+            self._redirect = contextlib.redirect_stdout(io.StringIO())
+            self._redirect.__enter__()
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if self._redirect is not None:
+                self._redirect.__exit__(None, None, None)
+                self._redirect = None
+        finally:
+            self._lock.release()
+
+
+_quiet_import = _QuietImport()
+
+
 def load_fluidsynth() -> Any:
     """Import pyfluidsynth, or explain how to install libfluidsynth."""
     from ..extras import require
     require("audio", error=RenderError)
     try:
-        import fluidsynth
+        with _quiet_import:  # pyfluidsynth prints where it found the library when $CI is set
+            import fluidsynth
     except (ImportError, OSError) as err:
         raise RenderError(f"cannot load libfluidsynth through pyfluidsynth ({err}); run make setup") from err
     return fluidsynth

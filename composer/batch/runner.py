@@ -118,8 +118,9 @@ def run_batch(requests_path: str | Path, out: str | Path, *, workers: int | None
                 malformed.append(item)
             elif not _finished(before.get(item.id), out / item.id):
                 todo.append(item if item.voice is not None or voice is None else replace(item, voice=voice))
-        for request in todo:
-            _remove_dead_stages(out / request.id)
+        for item in items:  # a killed worker may leave a stage beside a song it had finished
+            if not isinstance(item, Malformed):
+                _remove_dead_stages(out / item.id)
         count = workers or (os.cpu_count() or 1)
         run = manifest.begin_run(engine=engine, workers=count, requests=len(items), audio=audio)
         progress = Progress(len(todo) + len(malformed), stream,
