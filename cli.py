@@ -39,6 +39,7 @@ from composer.errors import InputError, RefusedError  # noqa: E402
 from composer.audio_formats import AUDIO_FORMATS, audio_format  # noqa: E402
 from composer.output import slug  # noqa: E402
 from composer.save import save_song  # noqa: E402
+from composer.version import __version__  # noqa: E402
 
 if _BEFORE is not None:
     signal.signal(signal.SIGINT, _BEFORE)
@@ -392,7 +393,7 @@ def _emit_json(value: Any) -> None:
 @click.option("-q", "--quiet", is_flag=True,
               help="Print nothing but errors (and what --json asks for); no progress.")
 @click.option("-v", "--verbose", is_flag=True, help="Also print each stage's time on standard error.")
-@click.version_option(package_name="songgram")
+@click.version_option(__version__, package_name="songgram")
 @click.pass_context
 def main(ctx: click.Context, quiet: bool, verbose: bool) -> None:
     """Songgram turns a personal message into a complete song.

@@ -5,7 +5,10 @@ rules/themes.toml and rules/relations.toml, or an alias of the file's
 ``[aliases]``). :func:`pool` gives the lines a song may use: those whose
 group lists the song's theme AND its relation. A romantic line is tagged
 ``partner`` only, so it is never sung to anyone else; a recipient of unknown
-relation (``other``) only gets lines tagged for anyone.
+relation (``other``) only gets lines tagged for anyone. A group may also
+list ``cues``: words of which the message must hold one (a trailing ``*``
+matches any ending), so a line that recalls something particular ("You cooked
+the meals that made us strong") is only sung when the sender spoke of it.
 
 The whole file is checked on first use: a group without ``themes`` or
 ``relations``, an unknown tag, an empty line, a hook without a place for the
@@ -17,6 +20,9 @@ the file and the line.
 (False, True)
 >>> "Each kiss still feels just like the first" in pool("love", "partner").lines
 True
+>>> meals = "You cooked the meals that made us strong"
+>>> meals in pool("gratitude", "parent").lines, meals in pool("gratitude", "parent", frozenset({"cooking"})).lines
+(False, True)
 """
 
 from __future__ import annotations
@@ -45,6 +51,13 @@ class Group:
     themes: frozenset[str]
     relations: frozenset[str]
     texts: tuple[Any, ...]
+    cues: tuple[str, ...] = ()
+
+    def fits(self, words: frozenset[str]) -> bool:
+        """Whether the message's (lower-case) words hold one of the group's cues, if it has any."""
+        if not self.cues:
+            return True
+        return any(w.startswith(c[:-1]) if c.endswith("*") else w == c for c in self.cues for w in words)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,8 +148,15 @@ def check_bank(raw: dict[str, Any], text: str = "") -> tuple[Group, ...]:
                     raise GrammarError(f"{where}: every line must be non-empty text, got {item!r}")
                 elif kind == "hooks" and "{" in item.replace("{name}", ""):
                     raise GrammarError(f"{where}: hook {item!r} may only hold the placeholder {{name}}")
+            cues = entry.get("cues", [])
+            if not isinstance(cues, list) or not all(isinstance(c, str) and c.strip("*").isalpha()
+                                                     and c == c.lower() and "*" not in c[:-1] for c in cues):
+                raise GrammarError(f"{where}: 'cues' must be a list of lower-case words (a trailing * matches "
+                                   f"any ending), got {cues!r}")
+            if "cues" in entry and not cues:
+                raise GrammarError(f"{where}: 'cues' is empty; leave it out for lines that fit any message")
             texts_t = tuple(tuple(c) for c in texts) if field == "couplets" else tuple(texts)
-            groups.append(Group(kind, themes, relations, texts_t))
+            groups.append(Group(kind, themes, relations, texts_t, tuple(cues)))
     for kind in KINDS:
         if not any(g.kind == kind for g in groups):
             raise GrammarError(f"{WHERE}: the bank needs at least one [[{kind}]] group")
@@ -149,9 +169,13 @@ def _groups() -> tuple[Group, ...]:
 
 
 @cache
-def pool(theme: str, relation: str) -> Pool:
-    """The lines a song of ``theme`` to a ``relation`` may sing (bank order, no duplicates)."""
-    sel = [g for g in _groups() if theme in g.themes and relation in g.relations]
+def pool(theme: str, relation: str, words: frozenset[str] = frozenset()) -> Pool:
+    """The lines a song of ``theme`` to a ``relation`` may sing (bank order, no duplicates).
+
+    ``words`` are the message's words, lower case: a group with ``cues`` is used only
+    when they hold one.
+    """
+    sel = [g for g in _groups() if theme in g.themes and relation in g.relations and g.fits(words)]
 
     def gather(kind: str) -> tuple[Any, ...]:
         return tuple(dict.fromkeys(t for g in sel if g.kind == kind for t in g.texts))

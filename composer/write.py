@@ -28,7 +28,7 @@ from .model import Analysis, LyricLine, LyricSection, Lyrics, Word
 from .phrasing import message_lines, sentences, verses
 from .rhyme import Rhyme, closeness, rhyme
 
-__all__ = ["write", "fitting", "message_lines", "NEAR_DUPLICATE"]
+__all__ = ["write", "said", "fitting", "message_lines", "NEAR_DUPLICATE"]
 
 NEAR_DUPLICATE = 0.75
 """Two lines of one chorus this alike (difflib ratio) are near-duplicates."""
@@ -361,6 +361,12 @@ def fitting(analysis: Analysis) -> str:
     return "other" if fallback and not named else "partner"
 
 
+def said(analysis: Analysis) -> frozenset[str]:
+    """The words a bank line's ``cues`` are looked for in: the message's and the recipient's, lower case."""
+    named = f"{analysis.given_to or ''} {analysis.recipient or ''}".split()
+    return frozenset(word.text.lower() for word in analysis.words) | frozenset(n.lower() for n in named)
+
+
 def write(
     analysis: Analysis,
     *,
@@ -379,7 +385,7 @@ def write(
             "AABB" or "XAXA").
     """
     name = analysis.recipient
-    w = _Writer(pool(analysis.theme, fitting(analysis)), name, rng)
+    w = _Writer(pool(analysis.theme, fitting(analysis), said(analysis)), name, rng)
     groups = verses(sentences(analysis.words))
     lines = [line for group in groups for line in group]
     title = f"A song for {analysis.given_to or name or 'you'}"

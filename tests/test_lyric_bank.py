@@ -67,6 +67,15 @@ def test_an_untagged_line_is_an_error_naming_the_file_and_line() -> None:
     raw["bridges"][0]["couplets"] = [["only one line"]]
     with pytest.raises(GrammarError, match="couplet"):
         check_bank(raw, text)
+    raw["bridges"][0]["couplets"] = [["a b", "c d"]]
+    for bad in (["Cooking"], ["co*ok"], "cook", []):
+        raw["lines"][0]["cues"] = bad
+        with pytest.raises(GrammarError, match=r"rules/lyrics.toml line 4: .*'cues'"):
+            check_bank(raw, text)
+    raw["lines"][0]["cues"] = ["cook*", "dinner"]
+    (group, *_) = check_bank(raw, text)
+    assert group.fits(frozenset({"cooking"})) and group.fits(frozenset({"dinner"}))
+    assert not group.fits(frozenset({"dinners", "love"}))
 
 
 @pytest.mark.parametrize("relation", [r for r in RELATIONS if r != "partner"])

@@ -17,7 +17,7 @@ from composer.grammar import RHYME_SCHEMES
 from composer.phrasing import sentences
 from composer.plan import grow
 from composer.tools import evaluate_lyrics as evl
-from composer.write import write
+from composer.write import said, write
 
 FAMILY = [
     ("Mom, I love you so much. You are my hero.", "Mom"),
@@ -61,12 +61,30 @@ def test_no_romantic_line_to_a_parent_across_many_seeds():
 
 def test_every_bank_line_sung_fits_the_relation_and_the_theme():
     for a, _, lyrics in _songs(MIXED, seeds=range(4)):
-        p = pool(a.theme, a.relation)
+        p = pool(a.theme, a.relation, said(a))
         allowed = {evl.fold(t) for t in (*p.lines, *(x for c in p.couplets for x in c))}
         for s in lyrics.sections:
             for line in s.lines:
                 if line.origin == "template":
                     assert evl.fold(line.text) in allowed, (a.theme, a.relation, line.text)
+
+
+def test_a_line_that_recalls_something_particular_needs_the_message_to_speak_of_it():
+    meals, shoe = "You cooked the meals that made us strong", "You taught me how to tie my shoe"
+    plain = analyse("Mom, thank you for everything. I love you.", recipient="Mom")
+    cooking = analyse("Mom, thank you for always cooking for us. I love you.", recipient="Mom")
+    assert meals not in pool(plain.theme, plain.relation, said(plain)).lines
+    assert meals in pool(cooking.theme, cooking.relation, said(cooking)).lines
+    sung = {ln.text for seed in range(30) for s in write(plain, rng=np.random.default_rng(seed)).sections
+            for ln in s.lines}
+    assert not sung & {meals, shoe, "Your voice still calls me home for dinner"}
+
+
+@pytest.mark.parametrize(("to", "wrong"), [("Dad", "Mother's"), ("Mom", "Father's")])
+def test_a_parents_day_song_names_the_right_day(to, wrong):
+    a = analyse(f"{to}, you are the best. Thank you for all you do.", recipient=to)
+    hooks = pool("parents-day", a.relation, said(a)).hooks
+    assert hooks and not any(wrong in h for h in hooks)
 
 
 def test_an_unknown_relation_only_hears_lines_for_anyone():
