@@ -169,13 +169,17 @@ def _groups() -> tuple[Group, ...]:
 
 
 @cache
+def _fitting(theme: str, relation: str) -> tuple[Group, ...]:
+    return tuple(g for g in _groups() if theme in g.themes and relation in g.relations)
+
+
 def pool(theme: str, relation: str, words: frozenset[str] = frozenset()) -> Pool:
     """The lines a song of ``theme`` to a ``relation`` may sing (bank order, no duplicates).
 
     ``words`` are the message's words, lower case: a group with ``cues`` is used only
-    when they hold one.
+    when they hold one. (Not cached by message: a server would keep one pool per message.)
     """
-    sel = [g for g in _groups() if theme in g.themes and relation in g.relations and g.fits(words)]
+    sel = [g for g in _fitting(theme, relation) if g.fits(words)]
 
     def gather(kind: str) -> tuple[Any, ...]:
         return tuple(dict.fromkeys(t for g in sel if g.kind == kind for t in g.texts))

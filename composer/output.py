@@ -221,8 +221,8 @@ def staged_output(out: Path) -> Iterator[Path]:
             done = True
             shutil.rmtree(stage, ignore_errors=True)
     finally:
-        shutil.rmtree(stage, ignore_errors=True)
         if not done:
+            shutil.rmtree(stage, ignore_errors=True)
             _remove_empty(created)
 
 

@@ -53,29 +53,7 @@ class Job(NamedTuple):
     eq: np.ndarray | None = None  # second-order sections to filter the segment with, as it ends
 
 
-class _QuietImport:
-    """Standard output discarded while pyfluidsynth is first imported (one thread at a time)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._redirect: contextlib.AbstractContextManager[Any] | None = None
-
-    def __enter__(self) -> None:
-        self._lock.acquire()
-        if "fluidsynth" not in sys.modules:
-            self._redirect = contextlib.redirect_stdout(io.StringIO())
-            self._redirect.__enter__()
-
-    def __exit__(self, *exc: object) -> None:
-        try:
-            if self._redirect is not None:
-                self._redirect.__exit__(None, None, None)
-                self._redirect = None
-        finally:
-            self._lock.release()
-
-
-_quiet_import = _QuietImport()
+_IMPORT = threading.Lock()  # the first import, one thread at a time: its stdout is redirected
 
 
 def load_fluidsynth() -> Any:
@@ -83,8 +61,10 @@ def load_fluidsynth() -> Any:
     from ..extras import require
     require("audio", error=RenderError)
     try:
-        with _quiet_import:  # pyfluidsynth prints where it found the library when $CI is set
-            import fluidsynth
+        with _IMPORT:  # pyfluidsynth prints where it found the library when $CI is set: not on our stdout
+            first = "fluidsynth" not in sys.modules
+            with contextlib.redirect_stdout(io.StringIO()) if first else contextlib.nullcontext():
+                import fluidsynth
     except (ImportError, OSError) as err:
         raise RenderError(f"cannot load libfluidsynth through pyfluidsynth ({err}); run make setup") from err
     return fluidsynth
