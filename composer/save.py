@@ -55,7 +55,8 @@ class SavedSong(Generic[S]):
 
 def save_song(song: S, folder: str | os.PathLike[str], *, audio: bool = True, formats: tuple[str, ...] = ("wav",),
               stems: bool = False, png: bool = False, soundfont: SoundFont | str | None = None,
-              voice: str | None = "auto", progress: Callable[[int, int], None] | None = None) -> SavedSong[S]:
+              voice: str | None = "auto", progress: Callable[[int, int], None] | None = None,
+              workers: int | None = None) -> SavedSong[S]:
     """Write ``song``'s files into ``folder``, all or nothing.
 
     Args:
@@ -74,6 +75,8 @@ def save_song(song: S, folder: str | os.PathLike[str], *, audio: bool = True, fo
             instrument plays the tune). See :mod:`composer.voice`.
         progress: called with (parts done, parts in all) while the audio is
             rendered, for a progress bar (see :func:`composer.render.render_file`).
+        workers: synth processes for the render (:func:`composer.render.render_file`): None
+            uses every core; 1 forks nothing, for a caller that makes a song per core.
 
     Raises:
         InputError: an unknown voice name.
@@ -108,7 +111,7 @@ def save_song(song: S, folder: str | os.PathLike[str], *, audio: bool = True, fo
             effects = genre_effects(song.plan.genre)
             report = render_file(stage / "song.mid", stage / "song.wav", soundfont=font, effects=effects,
                                  formats=chosen, title=song.title, overdub=None if take is None else overdub(take, effects),
-                                 progress=progress)
+                                 progress=progress, workers=workers)
             if stems:
                 from .stems import song_to_stems
                 sung = None if report.overdub is None else (report.overdub, report.overdub_gain)

@@ -170,6 +170,28 @@ def test_parallel_render_matches_one_synth(band):
 
 
 @pytest.mark.slow
+def test_one_worker_makes_the_overdub_here_and_writes_the_same_bytes(band, tmp_path):
+    import os
+
+    from composer.render import Overdub
+
+    makers: list[int] = []
+
+    def hum() -> np.ndarray:
+        makers.append(os.getpid())
+        t = np.arange(RATE * 6) / RATE
+        return np.repeat((0.1 * np.sin(2 * np.pi * 330 * t))[:, None], 2, axis=1)  # float64: converted
+
+    (tmp_path / "band.mid").write_bytes(band)
+    overdub = Overdub(make=hum, spans=((0.0, 6.0),), level_lu=-2.0)
+    here = render_file(tmp_path / "band.mid", tmp_path / "here.wav", overdub=overdub, workers=1)
+    apart = render_file(tmp_path / "band.mid", tmp_path / "apart.wav", overdub=overdub, workers=2)
+    assert makers == [os.getpid()]  # workers=1 forks nothing; workers=2 made it in a child
+    assert here.overdub.dtype == np.float32 and here.overdub_gain == apart.overdub_gain
+    assert (tmp_path / "here.wav").read_bytes() == (tmp_path / "apart.wav").read_bytes()
+
+
+@pytest.mark.slow
 def test_parallel_render_plays_the_same_notes(band):
     """Without the effects' slow modulation (whose phase restarts in each synth), the same waveform."""
     dry = Effects(reverb_level=0.0, chorus_level=0.0)

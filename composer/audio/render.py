@@ -109,7 +109,9 @@ def render_file(midi_path: str | Path, out_path: str | Path, *, soundfont: Sound
             "opus" (Ogg Opus at 48 kHz) and "mp3".
         title: the title tag, in formats that have tags.
         artist: the artist tag.
-        workers: as for :func:`midi_to_audio`.
+        workers: as for :func:`midi_to_audio`; 1 also makes the overdub here, in a
+            thread, rather than in a forked process: no process is forked (for a
+            caller that already runs a render per core, a batch worker).
         overdub: a part (the sung voice) made while the synths play and mixed
             over the band before mastering; the channels it mutes are not played.
         progress: called in this thread with (parts done, parts in all): once
@@ -150,7 +152,7 @@ def _render_file(midi_path: str | Path, out_path: Path, *, font: SoundFont, effe
         def meanwhile() -> None:
             prepare()
             try:
-                made.append(make_apart(overdub.make))
+                made.append(_make_here(overdub.make) if workers == 1 else make_apart(overdub.make))
             except BaseException as err:  # noqa: BLE001 - raised again in this thread, below
                 failed.append(err)
     channels = None if overdub is None or not overdub.mute else set(range(16)) - set(overdub.mute)
@@ -163,6 +165,11 @@ def _render_file(midi_path: str | Path, out_path: Path, *, font: SoundFont, effe
     if progress is not None:
         progress(1, 1)
     return report
+
+
+def _make_here(make: Callable[[], np.ndarray]) -> np.ndarray:
+    """``make()`` in this process, as :func:`~.parallel.make_apart` returns it: C-ordered float32."""
+    return np.ascontiguousarray(make(), dtype=np.float32)
 
 
 def _master_file(audio: TapeView, midi_path: str | Path, out_path: Path, *, font: SoundFont,

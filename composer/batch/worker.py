@@ -8,6 +8,11 @@ SoundFont; every request after that pays only for its own song. Each song is
 written by :func:`composer.save.save_song`, the writer ``compose`` uses, so a
 folder of a batch holds exactly the files ``compose`` writes, all or nothing.
 
+The batch already makes a song per core, so a song's render forks nothing
+(``workers=1``): its synths play in a thread of the worker while the voice is
+sung in another, rather than in forked processes that pay to copy the
+worker's pages and pipe the sung part back. The bytes are the same.
+
 A request never raises out of :meth:`SongMaker.make`: a refusal or a failure
 comes back as a :class:`~composer.batch.manifest.Row` saying why.
 """
@@ -102,7 +107,8 @@ class SongMaker:
                                  length=request.length)
             analysis = song.analysis
             fields.update(theme=analysis.theme, relation=analysis.relation, occasion=occasion_of(analysis.themes))
-            saved = self._save(song, self.out / request.id, audio=self.audio, soundfont=self.font, **options)
+            saved = self._save(song, self.out / request.id, audio=self.audio, soundfont=self.font, workers=1,
+                               **options)
             fields["bytes"] = sum(path.stat().st_size for path in saved.files)
             status, error = "done", ""
         except InputError as err:  # the guardrails or the limits: the message is refused (compose's exit 1)
