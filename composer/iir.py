@@ -1,17 +1,14 @@
-"""Recursive (IIR) filters as cascades of second-order sections, run with numpy's BLAS.
+"""Recursive (IIR) filters as cascades of second-order sections, run by a compiled kernel.
 
 Mastering needs a few biquads (bus EQ, BS.1770 K-weighting) over a whole
 song. scipy.signal.sosfilt does that well, but importing scipy.signal costs
-most of a second and 80 MB, more than the filtering itself. So we filter
-here, exactly (to rounding) and quickly, with matrix products: the song is cut
-into blocks of :data:`_BLOCK` frames, and each block's output is its input
-times a fixed matrix (the cascade's impulse response) plus the response to
-the filter state at the block's start. The states themselves follow a linear
-recurrence from block to block, solved the same way one level up, in groups
-of :data:`_GROUP` blocks, so Python loops only once per group.
-
-The state is that of scipy's transposed direct form II (its ``zi``), section
-by section, so results can be compared with scipy's.
+most of a second and 80 MB, more than the filtering itself. So the cascade
+runs in :func:`composer.kernels.sos_frames`, compiled ahead of time with the
+other kernels (:mod:`composer.aot`): frame by frame, in float64, a chunk of
+:data:`_CHUNK` frames at a time, the state carried from chunk to chunk (and
+from piece to piece). It is scipy's transposed direct form II, section by
+section, so results agree with scipy's to rounding; the sums are done in one
+fixed order, so they are the same bits on every CPU.
 
 >>> import numpy as np
 >>> impulse = np.zeros((5, 1)); impulse[0] = 1.0
@@ -23,7 +20,6 @@ by section, so results can be compared with scipy's.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from functools import lru_cache
 from typing import Any, TypeAlias
 
 import numpy as np
@@ -35,9 +31,7 @@ Frames: TypeAlias = Any
 __all__ = ["sosfilt", "sosfilt_pieces", "filtered", "serial_matmul", "moving_average", "butter_highpass",
            "high_shelf"]
 
-_BLOCK = 64  # frames per block: the cost is one product of _BLOCK multiply-adds a frame
-_GROUP = 32  # blocks per group in the state recurrence
-_CHUNK = _BLOCK * _GROUP * 32  # frames filtered at a time (keeps temporaries to a few MB)
+_CHUNK = 1 << 16  # frames filtered at a time (a multiple of loudness.HOP; keeps temporaries small)
 
 
 def serial_matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -111,55 +105,6 @@ def high_shelf(frequency: float, gain_db: float, q: float, sample_rate: float) -
     return np.array([[*(x / a[0] for x in b), *(x / a[0] for x in a)]])
 
 
-def _step(sos: np.ndarray, state: np.ndarray, value: float) -> float:
-    """One frame through the cascade (transposed direct form II); updates ``state`` (sections, 2)."""
-    for (b0, b1, b2, _, a1, a2), z in zip(sos, state):
-        out = b0 * value + z[0]
-        z[0] = b1 * value - a1 * out + z[1]
-        z[1] = b2 * value - a2 * out
-        value = out
-    return value
-
-
-@lru_cache(maxsize=8)
-def _matrices(key: bytes) -> tuple[np.ndarray, ...]:
-    """The block matrices of a cascade (``key`` is its coefficients' bytes), by running it on impulses.
-
-    T (L, L): output from input, zero start state; O (d, L): output from the
-    start state; R (L, d): end state from input; F (d, d): end state from the
-    start state; Q (G*d, G*d) and E (G*d, d): a group's block start states and
-    its end state from the blocks' R-terms; Fi (G, d, d): F to the powers 0..G-1.
-    """
-    sos = np.frombuffer(key).reshape(-1, 6)
-    d, size = 2 * len(sos), _BLOCK
-    response = np.zeros(size)  # to a unit impulse at frame 0
-    ends = np.zeros((size, d))  # the state after frame t of that impulse
-    state = np.zeros((len(sos), 2))
-    for t in range(size):
-        response[t] = _step(sos, state, 1.0 if t == 0 else 0.0)
-        ends[t] = state.ravel()
-    lower = np.tril(np.lib.stride_tricks.sliding_window_view(np.r_[np.zeros(size - 1), response], size)[:, ::-1])
-    o_rows, f_rows = np.zeros((d, size)), np.zeros((d, d))
-    for j in range(d):  # from each unit start state, no input
-        unit = np.zeros(d)
-        unit[j] = 1.0
-        state = unit.reshape(-1, 2)
-        o_rows[j] = [_step(sos, state, 0.0) for _ in range(size)]
-        f_rows[j] = state.ravel()
-    transfer = lower.T  # (L, L): out = input @ transfer
-    r = ends[::-1].copy()  # an impulse at frame j leaves the state ends[L-1-j] at the block's end
-    f = f_rows  # row j: the end state from unit start state j, so end = start @ f
-    powers = [np.eye(d)]
-    for _ in range(_GROUP):
-        powers.append(serial_matmul(powers[-1], f))
-    q = np.zeros((_GROUP * d, _GROUP * d))  # start state of block i = sum over j < i of v_j @ f^(i-1-j)
-    for i in range(_GROUP):
-        for j in range(i):
-            q[j * d:(j + 1) * d, i * d:(i + 1) * d] = powers[i - 1 - j]
-    e = np.vstack([powers[_GROUP - 1 - j] for j in range(_GROUP)])  # a group's end state
-    return transfer, o_rows, r, f, q, e, np.stack(powers[:_GROUP]), powers[_GROUP]
-
-
 def sosfilt(sos: np.ndarray, audio: np.ndarray, *, out: np.ndarray | None = None) -> np.ndarray:
     """Filter ``audio`` (frames, channels) through the sections ``sos`` (rows b0 b1 b2 a0 a1 a2, a0 = 1).
 
@@ -205,6 +150,8 @@ def filtered(sos: np.ndarray, audio: np.ndarray, *, dtype: type | np.dtype = np.
 def _filtered(sos: np.ndarray, pieces: Sequence[Any], dtype: type | np.dtype
               ) -> Iterator[tuple[tuple[int, slice], np.ndarray]]:
     """:func:`filtered` over consecutive ``pieces``: yields ((piece, frames), the filtered frames)."""
+    from .aot import kernels
+
     sos = np.ascontiguousarray(sos, dtype=np.float64)
     if sos.ndim != 2 or sos.shape[1] != 6 or not np.allclose(sos[:, 3], 1.0):
         raise ValueError(f"sos must be rows of b0 b1 b2 1 a1 a2, got shape {sos.shape}")
@@ -213,33 +160,11 @@ def _filtered(sos: np.ndarray, pieces: Sequence[Any], dtype: type | np.dtype
     kind = np.dtype(dtype)
     if kind not in (np.float32, np.float64):
         raise ValueError(f"dtype must be float32 or float64, got {kind}")
-    transfer, o_rows, r, f, q, e, f_powers, f_group = _matrices(sos.tobytes())
-    transfer_k, r_k = transfer.astype(kind), r.astype(kind)
-    channels = pieces[0].shape[1] if pieces else 0
-    d = 2 * len(sos)
-    state = np.zeros((channels, d))
-    span = _BLOCK * _GROUP
-    offsets = np.cumsum([0] + [len(a) for a in pieces]).tolist()
-    for begin in range(0, offsets[-1], _CHUNK):  # a chunk may span pieces: only the last one is short
-        stop = min(offsets[-1], begin + _CHUNK)
-        size = -(-(stop - begin) // span) * span  # whole groups; the padding is zeros, filtered then dropped
-        x = np.zeros((channels, size), kind)
-        inside_chunk = [(i, max(begin, o), min(stop, o + len(a))) for i, (a, o) in enumerate(zip(pieces, offsets))
-                        if o < stop and o + len(a) > begin]
-        for i, low, high in inside_chunk:
-            x[:, low - begin:high - begin] = pieces[i][low - offsets[i]:high - offsets[i]].T
-        blocks = x.reshape(channels, -1, _BLOCK)
-        y = serial_matmul(blocks, transfer_k)  # (channels, blocks, L): zero-state outputs
-        v = serial_matmul(blocks, r_k).astype(np.float64)  # (channels, blocks, d): their end states
-        groups = v.reshape(channels, -1, _GROUP * d)
-        inside = serial_matmul(groups, q).reshape(channels, -1, _GROUP, d)  # block start states, zero group start
-        ends = serial_matmul(groups, e)  # (channels, groups, d)
-        starts = np.empty((channels, ends.shape[1], d))
-        for g in range(ends.shape[1]):  # the one loop: a group's start state from the one before
-            starts[:, g] = state
-            state = serial_matmul(state, f_group) + ends[:, g]
-        block_states = inside + np.einsum("cgk,ikl->cgil", starts, f_powers)
-        y += serial_matmul(block_states.reshape(channels, -1, d), o_rows).astype(kind)
-        y = y.reshape(channels, -1)
-        for i, low, high in inside_chunk:
-            yield (i, slice(low - offsets[i], high - offsets[i])), y[:, low - begin:high - begin].T
+    run = kernels().sos_frames
+    state = np.zeros((pieces[0].shape[1] if pieces else 0, len(sos), 2))
+    for index, audio in enumerate(pieces):
+        for begin in range(0, len(audio), _CHUNK):
+            part = slice(begin, min(len(audio), begin + _CHUNK))
+            block = np.array(audio[part], dtype=np.float64, order="C")  # a copy: filtered in place
+            run(sos, block, state)
+            yield (index, part), block.astype(kind, copy=False)

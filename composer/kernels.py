@@ -1,4 +1,4 @@
-"""The numba kernels: the inner loops of harmonise, scan and melodise.
+"""The numba kernels: the inner loops of harmonise, scan and melodise, and the audio filters of :mod:`.iir`.
 
 Each is plain numeric Python over NumPy arrays, compiled by numba in one of
 two ways (:mod:`composer.aot` chooses): ahead of time into the extension
@@ -25,6 +25,7 @@ SIGNATURES = {
     "sample_chain": "i8[:](f8[:], f8[:, :], f8[:, :], f8[:])",
     "scan_line_dp": "i8[:](i8[:], i8[:], i8[:], f8[:], f8[:], i8, i8, f8[:])",
     "best_phrase": "i8[:](i8[:], f8[:], i8[:, :], i8[:], i8[:], i8, b1, f8, i8[:], i8, f8[:], f8[:], i8, i8)",
+    "sos_frames": "void(f8[:, :], f8[:, :], f8[:, :, :])",
 }
 """Each exported kernel's numba type signature, for the ahead-of-time build."""
 
@@ -338,3 +339,30 @@ def best_phrase(scale: np.ndarray, weight: np.ndarray, chord: np.ndarray, stress
             best_cost = c
             best[:] = cand
     return best
+
+
+@njit(cache=True)
+def sos_frames(sos: np.ndarray, x: np.ndarray, state: np.ndarray) -> None:
+    """Filter ``x`` (frames, channels) in place through the second-order sections ``sos``.
+
+    Args:
+        sos: (sections, 6) rows of b0 b1 b2 a0 a1 a2, a0 = 1.
+        x: (frames, channels) the signal, replaced by the filtered signal.
+        state: (channels, sections, 2) the filter state, carried from one call to the next
+            (scipy's ``zi`` of transposed direct form II); updated.
+
+    Frame by frame, every channel through every section: each multiply and
+    add in one order, in float64, so the result is the same bits on every
+    CPU (no fused multiply-adds: numba does not contract without fastmath).
+    """
+    frames, channels = x.shape
+    sections = sos.shape[0]
+    for i in range(frames):
+        for c in range(channels):
+            value = x[i, c]
+            for s in range(sections):
+                out = sos[s, 0] * value + state[c, s, 0]
+                state[c, s, 0] = sos[s, 1] * value - sos[s, 4] * out + state[c, s, 1]
+                state[c, s, 1] = sos[s, 2] * value - sos[s, 5] * out
+                value = out
+            x[i, c] = value

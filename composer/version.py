@@ -1,3 +1,3 @@
 """The engine version, recorded in every song.json."""
 
-__version__ = "0.3.0"
+__version__ = "0.4.0"

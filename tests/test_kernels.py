@@ -88,6 +88,28 @@ def test_best_phrase_agrees(compiled, n, seed, final, echo):
     np.testing.assert_array_equal(compiled.best_phrase(*args), jit.best_phrase(*args))
 
 
+@settings(max_examples=40, deadline=None)
+@given(frames=st.integers(0, 300), channels=st.integers(1, 2), sections=st.integers(1, 3),
+       cut=st.integers(0, 300), seed=st.integers(0, 2**32 - 1))
+def test_sos_frames_agrees(compiled, frames, channels, sections, cut, seed):
+    from composer.audio.mastering import bus_eq
+    from composer.loudness import k_weighting
+
+    rng = np.random.default_rng(seed)
+    sos = np.vstack([k_weighting(44100), bus_eq(44100, 6.0)])[:sections].copy()
+    signal = rng.standard_normal((frames, channels))
+    cut = min(cut, frames)
+    out = {}
+    for name, module in (("aot", compiled), ("jit", jit)):
+        x, state = signal.copy(), np.zeros((channels, sections, 2))
+        head, tail = x[:cut].copy(), x[cut:].copy()  # the state carries the filter from one call to the next
+        module.sos_frames(sos, head, state)
+        module.sos_frames(sos, tail, state)
+        out[name] = (np.concatenate([head, tail]), state)
+    np.testing.assert_array_equal(out["aot"][0], out["jit"][0])
+    np.testing.assert_array_equal(out["aot"][1], out["jit"][1])
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("genre,vibe", [("ballad", "heartfelt"), ("jazz", "chill"), ("lullaby", "dreamy")])
 def test_a_whole_song_is_the_same_bytes_either_way(tmp_path, genre, vibe):
