@@ -8,8 +8,8 @@ True peak is measured on the signal oversampled 4x with the interpolation
 filter of BS.1770 Annex 2, and is held under the ceiling by a look-ahead
 limiter (a smooth gain that dips before each peak), never by clipping; only
 hops whose cheap bound could reach the ceiling are oversampled. The chain
-works in place, a chunk at a time, with numpy alone (filters from
-:mod:`composer.iir`): importing scipy.signal would cost more than mastering.
+works in place, a chunk at a time, with numpy and the compiled filter kernel of
+:mod:`composer.iir`: importing scipy.signal would cost more than mastering.
 libebur128 holds the GIL, so it measures in a forked process while this one
 works on (:func:`composer.loudness.loudness_apart`). Output files are 44.1 kHz
 stereo; WAV is 16-bit PCM.

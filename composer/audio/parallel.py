@@ -26,7 +26,7 @@ instead of after the synths. Samples are loaded on demand
 
 :func:`render_segments` is where the concurrency is: the synths in forked processes
 (or threads), and the caller's other work (the overdub, made by :func:`make_apart` in a process of
-its own) in a thread while they play.
+its own, or in the thread itself when the render has one worker) in a thread while they play.
 """
 
 from __future__ import annotations
